@@ -1,0 +1,42 @@
+"""minikeras: a Keras-compatible neural network API on NumPy and SciPy alone.
+
+``import minikeras as keras`` and write Keras code: ``keras.Sequential``,
+``keras.layers.Dense``, ``model.compile/fit/evaluate/predict``.
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from . import (
+    activations,
+    backend,
+    callbacks,
+    config,
+    constraints,
+    distribution,
+    initializers,
+    layers,
+    losses,
+    metrics,
+    models,
+    optimizers,
+    regularizers,
+    utils,
+)
+from .layers import Input, InputLayer, Layer, Variable
+from .models import Model, Sequential
+
+__all__ = ["Input", "InputLayer", "Layer", "Model", "Sequential", "Variable", "__version__",
+           "activations", "backend", "callbacks", "config", "constraints", "datasets",
+           "distribution", "initializers", "layers", "losses", "metrics", "models",
+           "optimizers", "regularizers", "utils"]
+
+
+def __getattr__(name: str):
+    # Modules with optional or heavier parts load on first use.
+    if name in ("datasets", "wrappers", "plot", "saving"):
+        import importlib
+
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'minikeras' has no attribute {name!r}")

@@ -1,0 +1,76 @@
+"""The sigmoid+BCE and softmax+CE shortcuts, declared once in one table.
+
+Where the output activation and the loss cancel, the gradient with respect to
+the pre-activation ``z`` is simply ``y - t`` (scaled by the loss's reduction).
+That is cheaper than the chain through both, and it keeps learning where the
+output saturates: there Keras's clip to ``[eps, 1 - eps]`` passes zero gradient
+and ours does not (API.md, Precision and numerics). The loss *value* stays
+Keras's, clipped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from .activations import Activation, Sigmoid, Softmax
+from .losses import BinaryCrossentropy, CategoricalCrossentropy, Loss, SparseCategoricalCrossentropy
+
+FusedGrad = Callable[[Any, np.ndarray, np.ndarray], np.ndarray]
+
+
+def sigmoid_bce_grad(loss: BinaryCrossentropy, t: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """d/dz of mean-over-last-axis BCE(t, sigmoid(z)): ``(y - t) / k``."""
+    g = y - loss.smooth(t)
+    g *= 1.0 / y.shape[-1]
+    return g
+
+
+def softmax_cce_grad(loss: CategoricalCrossentropy, t: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """d/dz of CCE(t, softmax(z)): ``y * sum(t) - t`` (``y - t`` for one-hot t)."""
+    t = loss.smooth(t)
+    return y * t.sum(axis=-1, keepdims=True) - t
+
+
+def softmax_sparse_cce_grad(loss: SparseCategoricalCrossentropy, labels: np.ndarray,
+                            y: np.ndarray) -> np.ndarray:
+    """d/dz of sparse CCE(labels, softmax(z)): ``y - onehot(labels)``."""
+    g = y.copy()
+    valid = loss._valid(labels)
+    idx = labels if valid is None else np.where(valid, labels, 0)
+    g2 = g.reshape(-1, g.shape[-1])
+    g2[np.arange(g2.shape[0]), idx.reshape(-1)] -= 1.0
+    if valid is not None:
+        g *= valid[..., None]
+    return g
+
+
+FUSED_GRADIENTS: dict[tuple[type, type], FusedGrad] = {
+    (Sigmoid, BinaryCrossentropy): sigmoid_bce_grad,
+    (Softmax, CategoricalCrossentropy): softmax_cce_grad,
+    (Softmax, SparseCategoricalCrossentropy): softmax_sparse_cce_grad,
+}
+
+
+def fused_gradient(activation: Activation, loss: Loss) -> FusedGrad | None:
+    """The shortcut for this output activation and loss, or None."""
+    if getattr(loss, "from_logits", False) or getattr(activation, "axis", -1) != -1:
+        return None
+    return FUSED_GRADIENTS.get((type(activation), type(loss)))
+
+
+def fused_value_and_grad(loss: Loss, fused: FusedGrad, y_true: Any, y: np.ndarray,
+                         sample_weight: Any = None) -> tuple[float, np.ndarray]:
+    """Keras's loss value at ``y``, and the fused gradient with respect to ``z``."""
+    t, y = loss.prepare(y_true, y)
+    value, scale = loss.reduce(loss.call(t, y), sample_weight)
+    if np.ndim(value):
+        value = float(np.mean(value)) if np.size(value) else 0.0
+    g = fused(loss, t, y)
+    if np.ndim(scale):
+        g *= scale.reshape(scale.shape + (1,) * (g.ndim - scale.ndim))
+    else:
+        g *= scale
+    return float(value), g

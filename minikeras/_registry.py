@@ -1,0 +1,140 @@
+"""Registry: one place where every name, alias, class and config dict resolves.
+
+Each concept (activation, loss, optimizer, initializer, regularizer, constraint,
+metric, layer) owns one :class:`Registry`. Registering happens at the class
+definition, so adding an activation is a one-file change, and no other code
+branches on names. Unknown names get Keras's facts plus a "did you mean".
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable
+from typing import Any
+
+# Objects registered by users (``register_keras_serializable``) or passed as
+# ``custom_objects``: looked up by class name after the built-in names.
+CUSTOM_OBJECTS: dict[str, Any] = {}
+
+
+class Registry:
+    """Names -> classes (or shared instances) for one kind of object.
+
+    Args:
+        kind: what is registered, for messages ("activation", "loss"...).
+        ignore_case: resolve names case-insensitively (Keras does for optimizers).
+        factory: how a registered class becomes an object; default ``cls()``.
+    """
+
+    def __init__(self, kind: str, *, ignore_case: bool = False,
+                 factory: Callable[[type], Any] | None = None) -> None:
+        self.kind = kind
+        self.ignore_case = ignore_case
+        self._entries: dict[str, Any] = {}
+        self._public: list[str] = []
+        self._factory = factory or (lambda cls: cls())
+
+    def _key(self, name: str) -> str:
+        return name.lower() if self.ignore_case else name
+
+    def register(self, *names: str, public: bool = True) -> Callable[[Any], Any]:
+        """Decorator: register a class under ``names`` and under its class name."""
+
+        def decorator(obj: Any) -> Any:
+            self.add(obj, *names, public=public)
+            return obj
+
+        return decorator
+
+    def add(self, obj: Any, *names: str, public: bool = True) -> None:
+        """Register ``obj`` (a class or an instance) under each of ``names``."""
+        cls_name = obj.__name__ if isinstance(obj, type) else type(obj).__name__
+        for name in (*names, cls_name):
+            self._entries[self._key(name)] = obj
+        if public:
+            self._public.extend(names or (cls_name,))
+
+    def alias(self, alias: str, name: str) -> None:
+        """Make ``alias`` resolve to what ``name`` resolves to."""
+        self._entries[self._key(alias)] = self._entries[self._key(name)]
+        self._public.append(alias)
+
+    def names(self) -> list[str]:
+        """The public names, sorted (what error messages list)."""
+        return sorted(set(self._public))
+
+    def __contains__(self, name: str) -> bool:
+        return isinstance(name, str) and self._key(name) in self._entries
+
+    def lookup(self, name: str) -> Any:
+        """Return what ``name`` was registered as, or raise with suggestions."""
+        entry = self._entries.get(self._key(name))
+        if entry is None:
+            entry = CUSTOM_OBJECTS.get(name)
+        if entry is None:
+            raise ValueError(self.unknown_message(name))
+        return entry
+
+    def unknown_message(self, name: str) -> str:
+        """'Unknown activation 'rleu'. Did you mean 'relu'?' plus the known names."""
+        known = self.names()
+        pool = {self._key(n): n for n in known}
+        close = difflib.get_close_matches(self._key(name), list(pool), n=1, cutoff=0.6)
+        hint = f" Did you mean {pool[close[0]]!r}?" if close else ""
+        return (f"Unknown {self.kind} {name!r}.{hint}\n"
+                f"  Known {self.kind}s: {', '.join(known)}")
+
+    def get(self, identifier: Any) -> Any:
+        """Resolve None, a name, an instance, a class, or a Keras config dict."""
+        if identifier is None:
+            return None
+        if isinstance(identifier, str):
+            entry = self.lookup(identifier)
+            return self._factory(entry) if isinstance(entry, type) else entry
+        if isinstance(identifier, dict):
+            return self.from_config_dict(identifier)
+        if isinstance(identifier, type):
+            return self._factory(identifier)
+        return identifier
+
+    def from_config_dict(self, spec: dict[str, Any],
+                         custom_objects: dict[str, Any] | None = None) -> Any:
+        """Build from ``{"class_name": ..., "config": {...}}`` (Keras's serialized form)."""
+        if "class_name" not in spec:
+            raise ValueError(
+                f"A {self.kind} config dict needs a 'class_name' key. Received: {spec!r}")
+        name = spec["class_name"]
+        cls = (custom_objects or {}).get(name) or self.lookup(name)
+        if not isinstance(cls, type):
+            cls = type(cls)
+        config = spec.get("config") or {}
+        if not isinstance(config, dict):
+            raise ValueError(f"The config of {self.kind} {name!r} must be a dict.")
+        return cls.from_config(config) if hasattr(cls, "from_config") else cls(**config)
+
+
+def serialize(obj: Any) -> Any:
+    """Keras's serialized form: ``{"class_name": ..., "config": obj.get_config()}``.
+
+    Objects that are plain registered singletons (activations) serialize to
+    their name, as Keras writes ``"activation": "relu"``.
+    """
+    if obj is None or isinstance(obj, (str, int, float, bool)):
+        return obj
+    name = getattr(obj, "serialized_name", None)
+    if name is not None:
+        return name
+    return {"class_name": type(obj).__name__, "config": obj.get_config()}
+
+
+def register_keras_serializable(package: str = "Custom",
+                                name: str | None = None) -> Callable[[type], type]:
+    """Register a custom class so that saved models and configs can name it."""
+
+    def decorator(cls: type) -> type:
+        key = name or cls.__name__
+        CUSTOM_OBJECTS[key] = cls
+        CUSTOM_OBJECTS[f"{package}>{key}"] = cls
+        return cls
+
+    return decorator

@@ -1,0 +1,105 @@
+"""Global settings: the only module-level state in minikeras.
+
+Owns the default float type, the fuzz factor epsilon, the one global seed from
+which every model and layer derives its own ``numpy.random.Generator``, and the
+per-process counters behind Keras's automatic names (``dense``, ``dense_1``...).
+"""
+
+from __future__ import annotations
+
+import random as _pyrandom
+import re
+from collections import defaultdict
+
+import numpy as np
+
+_FLOATX = "float32"
+_EPSILON = 1e-7
+_VALID_FLOATX = ("float16", "float32", "float64")
+
+# The seed tree: each object that needs randomness asks for a child, so two
+# models never share a stream, and the same seed gives the same children in the
+# same creation order, in one process or two.
+_seed_sequence = np.random.SeedSequence()
+_global_seed: int | None = None
+_name_counters: dict[str, int] = defaultdict(int)
+
+
+def floatx() -> str:
+    """Return the default float type as a string: ``"float32"`` unless changed."""
+    return _FLOATX
+
+
+def set_floatx(value: str) -> None:
+    """Set the float type that new layers, losses and metrics use.
+
+    Args:
+        value: ``"float16"``, ``"float32"`` or ``"float64"``.
+    """
+    global _FLOATX
+    value = str(np.dtype(value)) if not isinstance(value, str) else value
+    if value not in _VALID_FLOATX:
+        raise ValueError(
+            f"Unknown `floatx` value: {value!r}. Expected one of {', '.join(_VALID_FLOATX)}."
+        )
+    _FLOATX = value
+
+
+def epsilon() -> float:
+    """Return the fuzz factor used in numeric expressions (1e-7 by default)."""
+    return _EPSILON
+
+
+def set_epsilon(value: float) -> None:
+    """Set the fuzz factor used in numeric expressions."""
+    global _EPSILON
+    _EPSILON = float(value)
+
+
+def set_random_seed(seed: int) -> None:
+    """Seed minikeras's global seed, and Python's and NumPy's global generators.
+
+    Every model, layer and initializer created afterwards derives its own
+    Generator from this seed, in creation order. As Keras does, Python's
+    ``random`` and NumPy's legacy global generator are seeded too, for the
+    user's own data code; minikeras itself never draws from them.
+    """
+    global _seed_sequence, _global_seed
+    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool):
+        raise ValueError(f"Expected `seed` to be an integer. Received: seed={seed!r}")
+    seed = int(seed)
+    _global_seed = seed
+    _seed_sequence = np.random.SeedSequence(seed)
+    _pyrandom.seed(seed)
+    np.random.seed(seed % (2**32))
+
+
+def global_seed() -> int | None:
+    """Return the seed last given to :func:`set_random_seed`, or None."""
+    return _global_seed
+
+
+def make_rng(seed: int | None = None) -> np.random.Generator:
+    """Return a new Generator: from ``seed`` when given, else a child of the global seed."""
+    if seed is not None:
+        return np.random.default_rng(seed)
+    (child,) = _seed_sequence.spawn(1)
+    return np.random.default_rng(child)
+
+
+def to_snake_case(name: str) -> str:
+    """``"BatchNormalization"`` -> ``"batch_normalization"``, as Keras names objects."""
+    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
+
+
+def unique_name(prefix: str) -> str:
+    """Keras's automatic names: ``prefix`` first, then ``prefix_1``, ``prefix_2``..."""
+    count = _name_counters[prefix]
+    _name_counters[prefix] += 1
+    return prefix if count == 0 else f"{prefix}_{count}"
+
+
+def reset_names() -> None:
+    """Reset the automatic-name counters (``backend.clear_session`` calls this)."""
+    _name_counters.clear()

@@ -1,0 +1,373 @@
+"""Data for fit/evaluate/predict: conversion, validation split, batches.
+
+Owns the one question of *which rows* each step sees. Arrays (NumPy,
+``np.memmap``, lists, pandas, ``scipy.sparse``) become an :class:`ArraySource`
+that gathers each batch with ``take(..., out=)`` into a reused buffer, so a
+step never copies the data set; Python generators and ``PyDataset`` objects
+become sources that yield their own batches. ``EpochIterator`` turns a source
+into the steps of each epoch (continuing across epochs when
+``steps_per_epoch`` is set, as Keras does).
+"""
+
+from __future__ import annotations
+
+import math
+import types
+import warnings
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+
+from ._tensor import as_array
+
+Batch = tuple[np.ndarray, Any, Any]
+
+
+# ----------------------------------------------------------------------------- conversion
+def is_sparse(x: Any) -> bool:
+    return hasattr(x, "tocsr") and hasattr(x, "nnz")
+
+
+def is_dataframe(x: Any) -> bool:
+    return type(x).__module__.startswith("pandas") and hasattr(x, "to_numpy")
+
+
+def to_array(x: Any, what: str = "x") -> Any:
+    """NumPy view of array-like input; sparse matrices stay sparse (densified per batch)."""
+    if x is None:
+        return None
+    if is_sparse(x):
+        return x.tocsr()
+    if is_dataframe(x):
+        return x.to_numpy()
+    if isinstance(x, np.ndarray):
+        return as_array(x)
+    if hasattr(x, "numpy") and callable(x.numpy):
+        return np.asarray(x.numpy())
+    if isinstance(x, (dict,)):
+        raise TypeError(f"`{what}` as a dict of named inputs needs the functional API, which "
+                        "minikeras does not support; pass one array.")
+    try:
+        arr = np.asarray(x)
+    except ValueError as err:
+        raise ValueError(f"Cannot convert `{what}` to an array: {err}") from None
+    return arr
+
+
+def check_numeric(arr: Any, what: str) -> None:
+    """Raise on object/string arrays and on NaN or inf, naming how many rows."""
+    if arr is None or is_sparse(arr):
+        data = getattr(arr, "data", None)
+        if data is not None and data.dtype.kind == "f" and not np.isfinite(data).all():
+            raise ValueError(f"`{what}` contains NaN or inf values.")
+        return
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(f"`{what}` must hold numbers; received an array of dtype {arr.dtype} "
+                        "(strings or objects). Encode categories as numbers first.")
+    if arr.dtype.kind == "f" and not isinstance(arr, np.memmap):
+        finite = np.isfinite(arr)
+        if not finite.all():
+            bad = ~finite.reshape(len(arr), -1).all(axis=1) if arr.ndim else ~finite
+            raise ValueError(f"`{what}` contains NaN or inf in {int(np.sum(bad))} row(s) "
+                             f"(first at row {int(np.flatnonzero(bad)[0])}).")
+
+
+def num_rows(x: Any) -> int:
+    return x.shape[0]
+
+
+def class_weight_lookup(class_weight: dict[Any, float]) -> np.ndarray:
+    """A dense table ``table[class] -> weight`` (1.0 for classes not listed)."""
+    keys = [int(k) for k in class_weight]
+    if any(k < 0 for k in keys):
+        raise ValueError(f"`class_weight` keys must be class indices >= 0. Received: {keys}")
+    table = np.ones(max(keys) + 1 if keys else 0, dtype=np.float64)
+    for k, w in class_weight.items():
+        table[int(k)] = float(w)
+    return table
+
+
+def class_weights_for(y: np.ndarray, table: np.ndarray) -> np.ndarray:
+    """Per-sample weights from labels (indices, a column, or one-hot rows), as Keras."""
+    y = as_array(y)
+    if y.ndim > 1:
+        y = y.argmax(axis=-1) if y.shape[-1] != 1 else y[..., 0]
+    labels = np.round(y).astype(np.int64).reshape(-1)
+    out = np.ones(labels.shape[0], dtype=np.float64)
+    known = (labels >= 0) & (labels < table.shape[0])
+    out[known] = table[labels[known]]
+    return out
+
+
+# ----------------------------------------------------------------------------- splitting
+def split_validation(x: Any, y: Any, sw: Any, validation_split: float
+                     ) -> tuple[tuple[Any, Any, Any], tuple[Any, Any, Any]]:
+    """The last ``validation_split`` fraction of the rows, before any shuffling."""
+    n = num_rows(x)
+    split_at = int(math.floor(n * (1.0 - validation_split)))
+    if split_at == 0 or split_at == n:
+        raise ValueError(
+            f"Training data contains {n} samples, which is not sufficient to split it into a "
+            f"validation and training set as specified by `validation_split={validation_split}`. "
+            "Either provide more data, or a different value for the `validation_split` argument.")
+
+    def cut(a: Any, lo: int | None, hi: int | None) -> Any:
+        return None if a is None else a[lo:hi]
+
+    return ((cut(x, None, split_at), cut(y, None, split_at), cut(sw, None, split_at)),
+            (cut(x, split_at, None), cut(y, split_at, None), cut(sw, split_at, None)))
+
+
+# ----------------------------------------------------------------------------- sources
+class DataSource:
+    """Something that yields batches ``(x, y, sample_weight)`` epoch after epoch."""
+
+    #: batches per full pass, or None when unknown (a generator)
+    num_batches: int | None = None
+    #: rows in one full pass, when known
+    num_samples: int | None = None
+
+    def batches(self, rng: np.random.Generator | None) -> Iterator[Batch]:
+        raise NotImplementedError
+
+    def on_epoch_end(self) -> None:
+        pass
+
+
+class ArraySource(DataSource):
+    """In-memory (or memmapped, or sparse) arrays, gathered batch by batch.
+
+    Each batch of a shuffled pass is gathered with ``np.take(..., out=)`` into
+    a buffer reused across batches; an unshuffled pass slices views.
+    ``dtype`` converts x (and y, unless ``y_dtype`` keeps labels integer) per
+    batch, never the whole array.
+    """
+
+    def __init__(self, x: Any, y: Any = None, sample_weight: Any = None, batch_size: int = 32,
+                 shuffle: bool = False, dtype: Any = None, y_dtype: Any = None,
+                 class_weight: np.ndarray | None = None,
+                 rows: tuple[int, int] | None = None, shard: tuple[int, int] | None = None
+                 ) -> None:
+        self.x, self.y, self.sw = x, y, sample_weight
+        self.batch_size = int(batch_size)
+        self.shuffle = shuffle
+        self.dtype = np.dtype(dtype) if dtype is not None else None
+        self.y_dtype = np.dtype(y_dtype) if y_dtype is not None else None
+        self.class_weight = class_weight
+        self.num_samples = num_rows(x)
+        self.num_batches = max(1, math.ceil(self.num_samples / self.batch_size)) \
+            if self.num_samples else 0
+        # (rank, size): each batch keeps only this rank's contiguous share of rows.
+        self.shard = shard
+        self._buffers: dict[str, np.ndarray] = {}
+
+    def _gather(self, key: str, a: Any, idx: np.ndarray | slice, dtype: Any) -> Any:
+        if a is None:
+            return None
+        if is_sparse(a):
+            part = a[idx] if isinstance(idx, slice) else a[idx]
+            return np.asarray(part.toarray(), dtype=dtype or np.float64)
+        if isinstance(idx, slice):
+            part = a[idx]
+            if dtype is not None and part.dtype != dtype:
+                return part.astype(dtype)
+            return as_array(part)
+        n = idx.shape[0]
+        target = dtype if dtype is not None else a.dtype
+        buf = self._buffers.get(key)
+        if buf is None or buf.shape[0] < n or buf.dtype != target or buf.shape[1:] != a.shape[1:]:
+            buf = np.empty((max(n, self.batch_size), *a.shape[1:]), dtype=target)
+            self._buffers[key] = buf
+        out = buf[:n]
+        if a.dtype == target and not isinstance(a, np.memmap):
+            np.take(a, idx, axis=0, out=out)
+        else:
+            out[...] = a[idx]
+        return out
+
+    def batch_at(self, idx: np.ndarray | slice) -> Batch:
+        x = self._gather("x", self.x, idx, self.dtype)
+        y = self._gather("y", self.y, idx, self.y_dtype)
+        sw = self._gather("sw", self.sw, idx, np.float64) if self.sw is not None else None
+        if self.class_weight is not None and y is not None:
+            cw = class_weights_for(y, self.class_weight)
+            sw = cw if sw is None else sw * cw
+        return x, y, sw
+
+    def _shard(self, start: int, stop: int) -> tuple[int, int]:
+        if self.shard is None:
+            return start, stop
+        rank, size = self.shard
+        n = stop - start
+        lo = start + (n * rank) // size
+        hi = start + (n * (rank + 1)) // size
+        return lo, hi
+
+    def batches(self, rng: np.random.Generator | None) -> Iterator[Batch]:
+        n, bs = self.num_samples, self.batch_size
+        order = rng.permutation(n) if (self.shuffle and rng is not None) else None
+        for start in range(0, n, bs):
+            stop = min(start + bs, n)
+            lo, hi = self._shard(start, stop)
+            if order is None:
+                yield self.batch_at(slice(lo, hi))
+            else:
+                idx = order[lo:hi]
+                if isinstance(self.x, np.memmap) or is_sparse(self.x):
+                    idx = np.sort(idx)  # sequential reads; the batch is a set anyway
+                yield self.batch_at(idx)
+
+
+def _unpack(item: Any) -> Batch:
+    if isinstance(item, (tuple, list)):
+        if len(item) == 1:
+            return item[0], None, None
+        if len(item) == 2:
+            return item[0], item[1], None
+        if len(item) == 3:
+            return item[0], item[1], item[2]
+        raise ValueError("A data batch must be x, (x,), (x, y) or (x, y, sample_weight); "
+                         f"received a tuple of length {len(item)}.")
+    return item, None, None
+
+
+class GeneratorSource(DataSource):
+    """A Python iterator yielding ``(x, y)`` or ``(x, y, sample_weight)`` batches.
+
+    A generator cannot be restarted or sharded from outside: give
+    ``steps_per_epoch`` for an endless one, and under data parallelism each
+    rank's generator yields that rank's batches.
+    """
+
+    def __init__(self, generator: Any, dtype: Any = None, y_dtype: Any = None,
+                 class_weight: np.ndarray | None = None) -> None:
+        self.factory = generator if callable(generator) and not hasattr(generator, "__next__") \
+            else None
+        self.iterator = iter(generator) if self.factory is None else None
+        self.dtype, self.y_dtype, self.class_weight = dtype, y_dtype, class_weight
+
+    def batches(self, rng):
+        iterator = iter(self.factory()) if self.factory is not None else self.iterator
+        for item in iterator:
+            x, y, sw = _unpack(item)
+            yield convert_batch(x, y, sw, self.dtype, self.y_dtype, self.class_weight)
+
+
+class PyDatasetSource(DataSource):
+    """Keras's ``PyDataset`` protocol: ``__len__``, ``__getitem__``, ``on_epoch_end``."""
+
+    def __init__(self, dataset: Any, shuffle: bool = False, dtype: Any = None,
+                 y_dtype: Any = None, class_weight: np.ndarray | None = None,
+                 shard: tuple[int, int] | None = None) -> None:
+        self.dataset = dataset
+        self.shuffle = shuffle
+        self.dtype, self.y_dtype, self.class_weight = dtype, y_dtype, class_weight
+        self.num_batches = len(dataset)
+        self.shard = shard
+
+    def batches(self, rng):
+        order = np.arange(self.num_batches)
+        if self.shuffle and rng is not None:
+            order = rng.permutation(self.num_batches)
+        for i in order:
+            x, y, sw = _unpack(self.dataset[int(i)])
+            x, y, sw = convert_batch(x, y, sw, self.dtype, self.y_dtype, self.class_weight)
+            if self.shard is not None:
+                rank, size = self.shard
+                n = x.shape[0]
+                lo, hi = (n * rank) // size, (n * (rank + 1)) // size
+                x = x[lo:hi]
+                y = None if y is None else y[lo:hi]
+                sw = None if sw is None else sw[lo:hi]
+            yield x, y, sw
+
+    def on_epoch_end(self):
+        hook = getattr(self.dataset, "on_epoch_end", None)
+        if hook is not None:
+            hook()
+
+
+def convert_batch(x: Any, y: Any, sw: Any, dtype: Any, y_dtype: Any,
+                  class_weight: np.ndarray | None) -> Batch:
+    """Convert one batch from a generator or PyDataset to arrays of the model's dtypes."""
+    x = to_array(x)
+    if is_sparse(x):
+        x = x.toarray()
+    if dtype is not None and x.dtype != dtype:
+        x = x.astype(dtype)
+    if y is not None:
+        y = to_array(y, "y")
+        if y_dtype is not None and y.dtype != y_dtype:
+            y = y.astype(y_dtype)
+    if sw is not None:
+        sw = np.asarray(to_array(sw, "sample_weight"), dtype=np.float64)
+    if class_weight is not None and y is not None:
+        cw = class_weights_for(y, class_weight)
+        sw = cw if sw is None else sw * cw
+    return x, y, sw
+
+
+def is_generator_like(x: Any) -> bool:
+    return isinstance(x, types.GeneratorType) or (
+        hasattr(x, "__next__") and hasattr(x, "__iter__") and not isinstance(x, np.ndarray))
+
+
+def is_pydataset(x: Any) -> bool:
+    return hasattr(x, "__getitem__") and hasattr(x, "__len__") and not isinstance(
+        x, (np.ndarray, list, tuple)) and not is_dataframe(x) and not is_sparse(x) \
+        and hasattr(x, "on_epoch_end")
+
+
+# ----------------------------------------------------------------------------- epochs
+class EpochIterator:
+    """The steps of each epoch over a source.
+
+    Without ``steps_per_epoch`` each epoch is one full pass. With it, each
+    epoch takes that many steps from a stream that continues across epochs and
+    restarts the source (a new shuffle) when it runs dry, as Keras does.
+    """
+
+    def __init__(self, source: DataSource, steps_per_epoch: int | None = None,
+                 rng: np.random.Generator | None = None) -> None:
+        self.source = source
+        self.steps_per_epoch = steps_per_epoch
+        self.rng = rng
+        self._stream: Iterator[Batch] | None = None
+        if steps_per_epoch is None and source.num_batches is None:
+            self.num_steps: int | None = None
+        else:
+            self.num_steps = steps_per_epoch if steps_per_epoch is not None \
+                else source.num_batches
+
+    def __len__(self) -> int:
+        return self.num_steps or 0
+
+    def epoch(self) -> Iterator[tuple[int, Batch]]:
+        if self.steps_per_epoch is None:
+            for step, batch in enumerate(self.source.batches(self.rng)):
+                yield step, batch
+            self.source.on_epoch_end()
+            return
+        step = 0
+        restarted_empty = False
+        while step < self.steps_per_epoch:
+            if self._stream is None:
+                self._stream = self.source.batches(self.rng)
+            try:
+                batch = next(self._stream)
+            except StopIteration:
+                self._stream = None
+                self.source.on_epoch_end()
+                if restarted_empty or isinstance(self.source, GeneratorSource) \
+                        and self.source.factory is None:
+                    warnings.warn(
+                        "Your input ran out of data; interrupting training. Make sure that "
+                        "your dataset or generator can generate at least `steps_per_epoch * "
+                        "epochs` batches.", stacklevel=3)
+                    return
+                restarted_empty = True
+                continue
+            restarted_empty = False
+            yield step, batch
+            step += 1

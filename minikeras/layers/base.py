@@ -1,0 +1,439 @@
+"""Layer and Variable: each value kept next to its gradient.
+
+A :class:`Variable` holds ``value`` and ``grad`` (same shape; ``grad`` is
+overwritten by every backward pass). A model packs the values and gradients of
+its trainable weights into two flat buffers (:class:`FlatBuffer`) and rebinds
+each variable to views of them, so an optimizer step is a few whole-buffer
+NumPy passes and a data-parallel step is one Allreduce.
+
+A :class:`Layer` implements ``build(input_shape)``, ``forward(x, training)``
+(caching exactly what backward reads) and ``backward(grad_y)``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from .. import config
+from .. import constraints as constraints_mod
+from .. import initializers as initializers_mod
+from .. import regularizers as regularizers_mod
+from .._registry import Registry
+from .._tensor import Tensor, as_array
+
+LAYERS = Registry("layer")
+
+
+class Variable(np.lib.mixins.NDArrayOperatorsMixin):
+    """A weight: Keras's ``Variable`` surface over a NumPy array, plus its gradient.
+
+    Compares by identity, so an optimizer or a dict can key on it.
+    """
+
+    __array_priority__ = 20
+
+    def __init__(self, value: np.ndarray, name: str = "variable", trainable: bool = True,
+                 path: str | None = None, regularizer: Any = None, constraint: Any = None) -> None:
+        self.value = value
+        self.grad: np.ndarray | None = None
+        self.name = name
+        self.path = path or name
+        self.trainable = trainable
+        self.regularizer = regularizer
+        self.constraint = constraint
+        self._flat: FlatBuffer | None = None
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.value.shape
+
+    @property
+    def dtype(self) -> str:
+        return str(self.value.dtype)
+
+    @property
+    def ndim(self) -> int:
+        return self.value.ndim
+
+    @property
+    def size(self) -> int:
+        return self.value.size
+
+    def numpy(self) -> np.ndarray:
+        """A copy of the values, as Keras's ``variable.numpy()``."""
+        return self.value.copy()
+
+    def assign(self, value: Any) -> Variable:
+        """Overwrite the values in place (views into the model's buffer stay valid)."""
+        value = as_array(value.value if isinstance(value, Variable) else value)
+        if value.shape != self.value.shape and value.size != self.value.size:
+            raise ValueError(
+                f"Variable {self.path!r} has shape {self.value.shape}; "
+                f"cannot assign a value of shape {value.shape}.")
+        self.value[...] = value.reshape(self.value.shape)
+        return self
+
+    def assign_add(self, value: Any) -> Variable:
+        self.value += as_array(value)
+        return self
+
+    def assign_sub(self, value: Any) -> Variable:
+        self.value -= as_array(value)
+        return self
+
+    def ensure_grad(self) -> np.ndarray:
+        """The gradient array, allocated on first use for a variable outside any buffer."""
+        if self.grad is None:
+            self.grad = np.zeros_like(self.value)
+        return self.grad
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        return self.value if dtype is None else self.value.astype(dtype)
+
+    def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        inputs = tuple(i.value if isinstance(i, Variable) else i for i in inputs)
+        return getattr(ufunc, method)(*inputs, **kwargs)
+
+    def __float__(self) -> float:
+        return float(self.value)
+
+    def __int__(self) -> int:
+        return int(self.value)
+
+    def __getitem__(self, key: Any) -> np.ndarray:
+        return self.value[key]
+
+    def __len__(self) -> int:
+        return len(self.value)
+
+    def __repr__(self) -> str:
+        return (f"<Variable path={self.path}, shape={self.shape}, dtype={self.dtype}, "
+                f"value={self.value!r}>")
+
+    __hash__ = object.__hash__
+
+    def __eq__(self, other: Any) -> Any:  # elementwise, as NumPy, but hashable by identity
+        return np.equal(self.value, other.value if isinstance(other, Variable) else other)
+
+
+class FlatBuffer:
+    """The values and gradients of many variables as views into two flat arrays.
+
+    Creating one copies each variable's current value in and rebinds
+    ``variable.value``/``variable.grad`` to reshaped views, so layers keep
+    reading and writing their own arrays while the optimizer and an Allreduce
+    see one contiguous buffer each.
+    """
+
+    def __init__(self, variables: list[Variable], dtype: Any) -> None:
+        self.variables = list(variables)
+        self.dtype = np.dtype(dtype)
+        sizes = [v.size for v in self.variables]
+        self.offsets = np.concatenate([[0], np.cumsum(sizes, dtype=np.int64)]).astype(np.int64)
+        total = int(self.offsets[-1])
+        self.values = np.empty(total, dtype=self.dtype)
+        self.grads = np.zeros(total, dtype=self.dtype)
+        for v, start, stop in zip(self.variables, self.offsets[:-1], self.offsets[1:]):
+            shape = v.shape
+            self.values[start:stop] = np.asarray(v.value, dtype=self.dtype).ravel()
+            v.value = self.values[start:stop].reshape(shape)
+            v.grad = self.grads[start:stop].reshape(shape)
+            v._flat = self
+
+    @property
+    def size(self) -> int:
+        return int(self.offsets[-1])
+
+    def segment(self, index: int) -> slice:
+        return slice(int(self.offsets[index]), int(self.offsets[index + 1]))
+
+    def owns(self, variables: list[Variable]) -> bool:
+        """True while exactly these variables, in this order, still view this buffer."""
+        return len(variables) == len(self.variables) and all(
+            a is b and a._flat is self for a, b in zip(variables, self.variables))
+
+
+class KerasTensor:
+    """A symbolic value: only a shape and dtype (``layer.output``, ``mk.Input``)."""
+
+    def __init__(self, shape: tuple[Any, ...], dtype: str | None = None, name: str | None = None,
+                 layer: Layer | None = None) -> None:
+        self.shape = tuple(shape)
+        self.dtype = dtype or config.floatx()
+        self.name = name
+        self._layer = layer
+
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
+
+    def __repr__(self) -> str:
+        return f"<KerasTensor shape={self.shape}, dtype={self.dtype}, name={self.name}>"
+
+
+def _functional_error() -> ValueError:
+    return ValueError(
+        "minikeras builds Sequential models only: calling a layer on a symbolic keras.Input "
+        "(the functional API) is not supported. Write the model as "
+        "keras.Sequential([keras.Input(shape=...), keras.layers.Dense(...), ...]).")
+
+
+def standardize_shape(shape: Any, what: str = "shape") -> tuple[int | None, ...]:
+    """A tuple of ints (None allowed), from an int, a tuple or a list."""
+    if shape is None:
+        raise ValueError(f"`{what}` must be given.")
+    if isinstance(shape, (int, np.integer)):
+        shape = (int(shape),)
+    try:
+        out = tuple(None if s is None else int(s) for s in shape)
+    except (TypeError, ValueError):
+        raise ValueError(f"Cannot interpret `{what}`={shape!r} as a shape.") from None
+    for s in out:
+        if s is not None and s < 0:
+            raise ValueError(f"`{what}` entries must be >= 0. Received: {what}={shape!r}")
+    return out
+
+
+class Layer:
+    """Base class of every layer.
+
+    Args:
+        trainable: whether the layer's weights train (settable later).
+        name: the layer's name; Keras's automatic name (``dense_1``) if None.
+        dtype: the float type of its weights and outputs (``floatx()`` if None).
+        input_shape: tf.keras 2 style shape of one sample, on a model's first layer.
+        input_dim: ``input_shape=(input_dim,)``.
+    """
+
+    #: False for layers whose forward does not depend on ``training``.
+    has_training_arg = False
+
+    def __init__(self, trainable: bool = True, name: str | None = None, dtype: Any = None,
+                 input_shape: Any = None, input_dim: int | None = None,
+                 batch_input_shape: Any = None, batch_size: int | None = None,
+                 **kwargs: Any) -> None:
+        kwargs.pop("autocast", None)
+        kwargs.pop("dynamic", None)
+        activity_regularizer = kwargs.pop("activity_regularizer", None)
+        if kwargs:
+            raise TypeError(f"{type(self).__name__} got unexpected keyword argument(s): "
+                            f"{', '.join(sorted(kwargs))}")
+        if name is not None and not isinstance(name, str):
+            raise TypeError(f"Argument `name` must be a string. Received: name={name!r}")
+        self.name = name or config.unique_name(config.to_snake_case(type(self).__name__))
+        self.dtype = str(np.dtype(dtype)) if dtype is not None and not isinstance(dtype, dict) \
+            else config.floatx()
+        self._trainable = bool(trainable)
+        self.built = False
+        self._variables: list[Variable] = []
+        self._rng = config.make_rng()
+        self.needs_input_grad = True
+        self.activity_regularizer = regularizers_mod.get(activity_regularizer)
+        self._build_input_shape: tuple[Any, ...] | None = None
+        self._batch_input_shape: tuple[Any, ...] | None = None
+        if batch_input_shape is not None:
+            self._batch_input_shape = standardize_shape(batch_input_shape, "batch_input_shape")
+        elif input_shape is not None:
+            self._batch_input_shape = (batch_size, *standardize_shape(input_shape, "input_shape"))
+        elif input_dim is not None:
+            self._batch_input_shape = (batch_size, int(input_dim))
+
+    # -- weights -------------------------------------------------------------------
+    def add_weight(self, shape: Any = (), initializer: Any = "glorot_uniform", dtype: Any = None,
+                   trainable: bool = True, regularizer: Any = None, constraint: Any = None,
+                   name: str | None = None, **kwargs: Any) -> Variable:
+        """Create a weight, drawn from this layer's Generator, and track it."""
+        shape = standardize_shape(shape)
+        init = initializers_mod.get(initializer)
+        value = init(shape, dtype=dtype or self.dtype, rng=self._rng)
+        name = name or f"variable_{len(self._variables)}"
+        var = Variable(value, name=name, trainable=trainable, path=f"{self.name}/{name}",
+                       regularizer=regularizers_mod.get(regularizer),
+                       constraint=constraints_mod.get(constraint))
+        self._variables.append(var)
+        return var
+
+    @property
+    def trainable(self) -> bool:
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value: bool) -> None:
+        self._trainable = bool(value)
+
+    @property
+    def variables(self) -> list[Variable]:
+        return list(self._variables)
+
+    @property
+    def weights(self) -> list[Variable]:
+        """All weights: those that train by kind first, then the others (Keras's order)."""
+        return ([v for v in self._variables if v.trainable]
+                + [v for v in self._variables if not v.trainable])
+
+    @property
+    def trainable_weights(self) -> list[Variable]:
+        if not self.trainable:
+            return []
+        return [v for v in self._variables if v.trainable]
+
+    @property
+    def non_trainable_weights(self) -> list[Variable]:
+        if not self.trainable:
+            return list(self._variables)
+        return [v for v in self._variables if not v.trainable]
+
+    trainable_variables = trainable_weights
+    non_trainable_variables = non_trainable_weights
+
+    def get_weights(self) -> list[np.ndarray]:
+        """Copies of the weights, in Keras's order (``[kernel, bias]`` for Dense)."""
+        return [v.numpy() for v in self.weights]
+
+    def set_weights(self, weights: list[Any]) -> None:
+        """Assign all weights at once; shapes are checked first, so nothing changes on error."""
+        weights = list(weights)
+        variables = self.weights
+        if len(weights) != len(variables):
+            raise ValueError(
+                f"Layer {self.name!r} expects {len(variables)} weights, but the given "
+                f"list has {len(weights)}.")
+        arrays = [as_array(w) for w in weights]
+        for var, arr in zip(variables, arrays):
+            if tuple(arr.shape) != tuple(var.shape):
+                raise ValueError(
+                    f"Layer {self.name!r} weight {var.name!r} has shape {var.shape}, but the "
+                    f"given array has shape {arr.shape}.")
+        for var, arr in zip(variables, arrays):
+            var.assign(arr)
+
+    def count_params(self) -> int:
+        if not self.built:
+            raise ValueError(f"You tried to call `count_params` on layer '{self.name}', but the "
+                             "layer isn't built. You can build it manually via: "
+                             f"`{self.name}.build(batch_input_shape)`.")
+        return int(sum(v.size for v in self._variables))
+
+    @property
+    def losses(self) -> list[float]:
+        """Regularization penalties of the trainable weights (Keras counts only those)."""
+        return [v.regularizer(v.value) for v in self.trainable_weights
+                if v.regularizer is not None]
+
+    # -- shapes --------------------------------------------------------------------
+    def build(self, input_shape: Any) -> None:
+        self._build_input_shape = tuple(input_shape)
+        self.built = True
+
+    def compute_output_shape(self, input_shape: tuple[Any, ...]) -> tuple[Any, ...]:
+        return tuple(input_shape)
+
+    def _maybe_build(self, input_shape: tuple[Any, ...]) -> None:
+        if not self.built:
+            shape = (None, *tuple(input_shape)[1:])
+            self.build(shape)
+            self._build_input_shape = shape
+            self.built = True
+
+    @property
+    def input_shape(self) -> tuple[Any, ...]:
+        shape = self._build_input_shape or self._batch_input_shape
+        if shape is None:
+            raise AttributeError(f"Layer {self.name!r} has no defined input shape yet.")
+        return shape
+
+    @property
+    def output_shape(self) -> tuple[Any, ...]:
+        return self.compute_output_shape(self.input_shape)
+
+    @property
+    def output(self) -> KerasTensor:
+        """The symbolic output (``.shape`` with a None batch axis) once built."""
+        if self._build_input_shape is None:
+            raise AttributeError(f"Layer {self.name!r} has never been called and thus has no "
+                                 "defined output.")
+        return KerasTensor(self.compute_output_shape(self._build_input_shape), self.dtype,
+                           name=self.name, layer=self)
+
+    @property
+    def input(self) -> KerasTensor:
+        return KerasTensor(self.input_shape, self.dtype, name=self.name, layer=self)
+
+    def check_input(self, x: np.ndarray) -> None:
+        """Raise when ``x`` does not fit the shape this layer was built for."""
+        expected = self._build_input_shape
+        if expected is None:
+            return
+        if len(expected) != x.ndim or any(e is not None and e != s
+                                          for e, s in zip(expected[1:], x.shape[1:])):
+            raise ValueError(self._shape_message(expected, x.shape))
+
+    def _shape_message(self, expected: tuple[Any, ...], got: tuple[int, ...]) -> str:
+        if len(expected) == 2 and len(got) == 2:
+            return (f"{type(self).__name__} layer {self.name!r} expects {expected[1]} input "
+                    f"features (last axis); received shape {tuple(got)}.")
+        return (f"Input of layer {self.name!r} is incompatible with the layer: expected "
+                f"shape {expected}, received shape {tuple(got)}.")
+
+    # -- computation -----------------------------------------------------------------
+    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+        """Compute the output, caching what :meth:`backward` reads."""
+        raise NotImplementedError
+
+    def backward(self, grad_y: np.ndarray) -> np.ndarray | None:
+        """Write weight gradients into ``variable.grad``; return dL/dx (None if unneeded)."""
+        raise NotImplementedError
+
+    def __call__(self, x: Any, training: bool | None = None, **kwargs: Any) -> Tensor:
+        """Run the layer on an array and return a :class:`Tensor` (``.numpy()`` works)."""
+        if isinstance(x, KerasTensor):
+            raise _functional_error()
+        x = as_array(x.value if isinstance(x, Variable) else x)
+        if x.dtype != self.dtype and self.casts_input:
+            x = x.astype(self.dtype)
+        if x.ndim == 0:
+            raise ValueError(f"Layer {self.name!r} needs at least a 1-D input with a batch axis; "
+                             "received a scalar.")
+        self._maybe_build(x.shape)
+        self.check_input(x)
+        for v in self._variables:
+            v.ensure_grad()
+        return self.forward(x, training=bool(training)).view(Tensor)
+
+    #: Cast inputs to the layer's dtype (off for layers that take integer ids).
+    casts_input = True
+
+    # -- config ----------------------------------------------------------------------
+    def get_config(self) -> dict[str, Any]:
+        """Constructor arguments, so that ``from_config`` is ``cls(**config)``."""
+        config_ = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
+        if self._batch_input_shape is not None:
+            config_["batch_input_shape"] = list(self._batch_input_shape)
+        if self.activity_regularizer is not None:
+            from .._registry import serialize
+
+            config_["activity_regularizer"] = serialize(self.activity_regularizer)
+        return config_
+
+    @classmethod
+    def from_config(cls, config_: dict[str, Any]) -> Layer:
+        return cls(**config_)
+
+    def get_build_config(self) -> dict[str, Any] | None:
+        if self._build_input_shape is None:
+            return None
+        return {"input_shape": list(self._build_input_shape)}
+
+    def build_from_config(self, build_config: dict[str, Any] | None) -> None:
+        if build_config and not self.built:
+            self._maybe_build(tuple(build_config["input_shape"]))
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+def num_params(shape: tuple[int, ...]) -> int:
+    return int(math.prod(shape))

@@ -1,0 +1,139 @@
+"""Layers active only in training: Dropout, GaussianNoise, GaussianDropout, ActivityRegularization."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from .. import config
+from .base import LAYERS, Layer
+
+
+def _check_rate(rate: Any) -> float:
+    if not isinstance(rate, (int, float, np.floating)) or not 0 <= rate <= 1:
+        raise ValueError("Invalid value received for argument `rate`. Expected a float value "
+                         f"between 0 and 1. Received: rate={rate}")
+    return float(rate)
+
+
+class _NoiseLayer(Layer):
+    has_training_arg = True
+
+    def __init__(self, seed: int | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.seed = seed
+        if seed is not None:
+            self._rng = config.make_rng(seed)
+
+    def backward(self, grad_y):
+        scale = self._cache
+        if scale is None:
+            return grad_y
+        grad_y *= scale
+        return grad_y
+
+    def get_config(self):
+        return {**super().get_config(), "seed": self.seed}
+
+
+@LAYERS.register()
+class Dropout(_NoiseLayer):
+    """In training, zero each value with probability ``rate`` and scale the rest by ``1/(1-rate)``."""
+
+    def __init__(self, rate: float, noise_shape: Any = None, seed: int | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(seed=seed, **kwargs)
+        self.rate = _check_rate(rate)
+        self.noise_shape = None if noise_shape is None else tuple(noise_shape)
+        self._cache: np.ndarray | None = None
+
+    def _mask_shape(self, shape: tuple[int, ...]) -> tuple[int, ...]:
+        if self.noise_shape is None:
+            return shape
+        return tuple(s if n is None else n for s, n in zip(shape, self.noise_shape))
+
+    def forward(self, x, training=False):
+        if not training or self.rate == 0:
+            self._cache = None
+            return x
+        if self.rate == 1:
+            self._cache = np.zeros((1,) * x.ndim, dtype=x.dtype)
+            return np.zeros_like(x)
+        keep = self._rng.random(self._mask_shape(x.shape), dtype=np.float64) >= self.rate
+        scale = keep.astype(x.dtype)
+        scale *= 1.0 / (1.0 - self.rate)
+        self._cache = scale
+        return x * scale
+
+    def get_config(self):
+        return {**super().get_config(), "rate": self.rate,
+                "noise_shape": None if self.noise_shape is None else list(self.noise_shape)}
+
+
+@LAYERS.register()
+class GaussianNoise(_NoiseLayer):
+    """In training, add zero-mean normal noise of standard deviation ``stddev``."""
+
+    def __init__(self, stddev: float, seed: int | None = None, **kwargs: Any) -> None:
+        super().__init__(seed=seed, **kwargs)
+        if stddev < 0:
+            raise ValueError(f"Invalid value received for argument `stddev`. Expected a float "
+                             f"value >= 0. Received: stddev={stddev}")
+        self.stddev = float(stddev)
+        self._cache = None
+
+    def forward(self, x, training=False):
+        self._cache = None
+        if not training or self.stddev == 0:
+            return x
+        return x + (self.stddev * self._rng.standard_normal(x.shape)).astype(x.dtype)
+
+    def get_config(self):
+        return {**super().get_config(), "stddev": self.stddev}
+
+
+@LAYERS.register()
+class GaussianDropout(_NoiseLayer):
+    """In training, multiply by normal noise of mean 1 and variance ``rate / (1 - rate)``."""
+
+    def __init__(self, rate: float, seed: int | None = None, **kwargs: Any) -> None:
+        super().__init__(seed=seed, **kwargs)
+        self.rate = _check_rate(rate)
+        self._cache = None
+
+    def forward(self, x, training=False):
+        if not training or not 0 < self.rate < 1:
+            self._cache = None
+            return x
+        std = math.sqrt(self.rate / (1.0 - self.rate))
+        scale = (1.0 + std * self._rng.standard_normal(x.shape)).astype(x.dtype)
+        self._cache = scale
+        return x * scale
+
+    def get_config(self):
+        return {**super().get_config(), "rate": self.rate}
+
+
+@LAYERS.register()
+class ActivityRegularization(Layer):
+    """Identity whose output pays an L1/L2 activity penalty (divided by the batch size)."""
+
+    def __init__(self, l1: float = 0.0, l2: float = 0.0, **kwargs: Any) -> None:
+        from ..regularizers import L1L2
+
+        kwargs.pop("activity_regularizer", None)
+        super().__init__(activity_regularizer=L1L2(l1=l1, l2=l2), **kwargs)
+        self.l1, self.l2 = float(l1), float(l2)
+
+    def forward(self, x, training=False):
+        return x
+
+    def backward(self, grad_y):
+        return grad_y
+
+    def get_config(self):
+        config_ = super().get_config()
+        config_.pop("activity_regularizer", None)
+        return {**config_, "l1": self.l1, "l2": self.l2}

@@ -1,0 +1,92 @@
+"""Metrics (``mk.metrics``): stateful objects with Keras's names."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .accuracy import (
+    Accuracy,
+    BinaryAccuracy,
+    CategoricalAccuracy,
+    SparseCategoricalAccuracy,
+    SparseTopKCategoricalAccuracy,
+    TopKCategoricalAccuracy,
+    binary_accuracy,
+    categorical_accuracy,
+    resolve_accuracy,
+    sparse_categorical_accuracy,
+    sparse_top_k_categorical_accuracy,
+    top_k_categorical_accuracy,
+)
+from .base import METRICS, Mean, MeanMetricWrapper, Metric, Sum
+from .regression import (
+    BinaryCrossentropy,
+    BinaryFocalCrossentropy,
+    CategoricalCrossentropy,
+    CategoricalHinge,
+    CosineSimilarity,
+    Hinge,
+    Huber,
+    KLDivergence,
+    LogCoshError,
+    LossMetric,
+    MeanAbsoluteError,
+    MeanAbsolutePercentageError,
+    MeanSquaredError,
+    MeanSquaredLogarithmicError,
+    Poisson,
+    RootMeanSquaredError,
+    SparseCategoricalCrossentropy,
+    SquaredHinge,
+)
+
+try:  # confusion-matrix metrics (Precision, Recall, AUC, TruePositives...)
+    from .confusion import *  # noqa: F401,F403
+    from .confusion import __all__ as _confusion_all
+except ImportError:  # pragma: no cover - while the module is being written
+    _confusion_all = []
+
+from ..losses import (  # noqa: E402  Keras exports the per-sample functions here too
+    binary_crossentropy,
+    categorical_crossentropy,
+    hinge,
+    kl_divergence,
+    mean_absolute_error,
+    mean_absolute_percentage_error,
+    mean_squared_error,
+    mean_squared_logarithmic_error,
+    poisson,
+    sparse_categorical_crossentropy,
+    squared_hinge,
+)
+
+mse = MSE = mean_squared_error
+mae = MAE = mean_absolute_error
+mape = MAPE = mean_absolute_percentage_error
+msle = MSLE = mean_squared_logarithmic_error
+kld = KLD = kl_divergence
+
+
+def get(identifier: Any) -> Metric:
+    """Resolve a name (logged as written), a class, an instance, a config or a function."""
+    if isinstance(identifier, Metric):
+        return identifier
+    if isinstance(identifier, str):
+        entry = METRICS.lookup(identifier)
+        metric = METRICS.get(identifier)
+        if isinstance(entry, type):
+            metric.name = identifier
+        return metric
+    if isinstance(identifier, (dict, type)):
+        return METRICS.get(identifier)
+    if callable(identifier):
+        return MeanMetricWrapper(identifier, name=getattr(identifier, "__name__", "metric"))
+    raise ValueError(f"Could not interpret metric identifier: {identifier!r}")
+
+
+def serialize(metric: Metric) -> dict[str, Any]:
+    return {"class_name": type(metric).__name__, "config": metric.get_config()}
+
+
+def deserialize(config: dict[str, Any]) -> Metric:
+    return METRICS.from_config_dict(config)

@@ -1,0 +1,170 @@
+"""Metric base classes: stateful ``update_state`` / ``result`` / ``reset_state``.
+
+State lives in small float64 arrays listed by ``state_arrays()``, so a
+data-parallel fit can sum them across processes before ``result()``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from .. import config
+from .._registry import Registry
+from .._tensor import Tensor, as_array, as_tensor
+from ..losses import squeeze_or_expand_to_same_rank
+
+METRICS = Registry("metric")
+
+
+def _float(x: Any, dtype: Any = None) -> np.ndarray:
+    x = as_array(x)
+    if x.dtype.kind not in "f" or (dtype is not None and x.dtype != dtype):
+        x = x.astype(dtype or config.floatx())
+    return x
+
+
+class Metric:
+    """Base class: subclasses define ``update_state``, ``result`` and their state arrays.
+
+    Args:
+        name: the log key (spaces allowed); a class default otherwise.
+        dtype: accepted for Keras compatibility.
+    """
+
+    #: True for metrics whose default name counts per process (``auc``, ``auc_1``...).
+    unique_default_name = False
+    default_name = "metric"
+
+    def __init__(self, name: str | None = None, dtype: Any = None) -> None:
+        if name is None:
+            name = config.unique_name(self.default_name) if self.unique_default_name \
+                else self.default_name
+        self.name = name
+        self.dtype = dtype
+
+    def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
+        raise NotImplementedError
+
+    def result(self) -> Tensor:
+        raise NotImplementedError
+
+    def reset_state(self) -> None:
+        for arr in self.state_arrays():
+            arr[...] = 0
+
+    def state_arrays(self) -> list[np.ndarray]:
+        """The arrays holding this metric's state (summed across ranks when distributed)."""
+        return []
+
+    @property
+    def variables(self) -> list[np.ndarray]:
+        return self.state_arrays()
+
+    def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> Tensor:
+        self.update_state(y_true, y_pred, sample_weight=sample_weight)
+        return self.result()
+
+    def get_config(self) -> dict[str, Any]:
+        return {"name": self.name, "dtype": self.dtype}
+
+    @classmethod
+    def from_config(cls, config_: dict[str, Any]) -> Metric:
+        return cls(**config_)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} name={self.name}>"
+
+
+def reduce_to_samplewise(values: np.ndarray, sample_weight: Any
+                         ) -> tuple[np.ndarray, np.ndarray | None]:
+    """Keras's rule: line weights up with values, weight them, average extra axes."""
+    values = np.asarray(values, dtype=np.float64)
+    sw = None
+    if sample_weight is not None:
+        sw = np.asarray(as_array(sample_weight), dtype=np.float64)
+        values, sw = squeeze_or_expand_to_same_rank(values, sw)
+        if values.ndim > sw.ndim:
+            values = values.mean(axis=tuple(range(sw.ndim, values.ndim)))
+        sw = np.broadcast_to(sw, values.shape)
+        values = values * sw
+        if sw.ndim > 1:
+            sw = sw.mean(axis=tuple(range(1, sw.ndim)))
+    if values.ndim > 1:
+        values = values.mean(axis=tuple(range(1, values.ndim)))
+    return values, sw
+
+
+@METRICS.register("mean")
+class Mean(Metric):
+    """The (weighted) mean of the values given to ``update_state(values, sample_weight)``."""
+
+    default_name = "mean"
+
+    def __init__(self, name: str | None = None, dtype: Any = None) -> None:
+        super().__init__(name=name, dtype=dtype)
+        self._state = np.zeros(2)  # total, count
+
+    def state_arrays(self):
+        return [self._state]
+
+    def update_state(self, values: Any, sample_weight: Any = None) -> None:  # type: ignore[override]
+        values, sw = reduce_to_samplewise(values, sample_weight)
+        self._state[0] += values.sum()
+        if sw is not None:
+            self._state[1] += sw.sum()
+        else:
+            self._state[1] += values.shape[0] if values.ndim else 1
+
+    def add(self, total: float, count: float) -> None:
+        """Add a precomputed sum and weight (the fit loop's loss tracker uses this)."""
+        self._state[0] += total
+        self._state[1] += count
+
+    def result(self) -> Tensor:
+        total, count = self._state
+        return as_tensor(0.0 if count == 0 else total / count)
+
+
+@METRICS.register("sum")
+class Sum(Metric):
+    """The (weighted) sum of the values."""
+
+    default_name = "sum"
+
+    def __init__(self, name: str | None = None, dtype: Any = None) -> None:
+        super().__init__(name=name, dtype=dtype)
+        self._state = np.zeros(1)
+
+    def state_arrays(self):
+        return [self._state]
+
+    def update_state(self, values: Any, sample_weight: Any = None) -> None:  # type: ignore[override]
+        values, _ = reduce_to_samplewise(values, sample_weight)
+        self._state[0] += values.sum()
+
+    def result(self) -> Tensor:
+        return as_tensor(self._state[0])
+
+
+class MeanMetricWrapper(Mean):
+    """The mean of ``fn(y_true, y_pred)`` per sample: accuracies and loss-style metrics."""
+
+    fn: Callable[..., np.ndarray] | None = None
+
+    def __init__(self, fn: Callable[..., Any] | None = None, name: str | None = None,
+                 dtype: Any = None, **kwargs: Any) -> None:
+        super().__init__(name=name or getattr(fn, "__name__", None) or type(self).default_name,
+                         dtype=dtype)
+        if fn is not None:
+            self.fn = fn
+        self._fn_kwargs = kwargs
+
+    def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:  # type: ignore[override]
+        values = self.fn(y_true, y_pred, **self._fn_kwargs)
+        super().update_state(as_array(values), sample_weight)
+
+    def get_config(self):
+        return {**super().get_config(), **self._fn_kwargs}

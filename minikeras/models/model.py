@@ -1,0 +1,728 @@
+"""Model: compile, fit, evaluate, predict and the per-batch steps.
+
+``Model`` owns training; :class:`~minikeras.models.Sequential` owns the layer
+stack (``forward``/``backward``, building, the flat weight buffer). One step
+is: forward, loss value and gradient (fused with the output activation where
+they cancel), backward into the flat gradient buffer, regularization,
+one optimizer pass over the flat buffers, then the loss tracker and metrics.
+Nothing in a step is allocated in proportion to the data set.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import warnings
+from typing import Any
+
+import numpy as np
+
+from .. import config
+from .. import losses as losses_mod
+from .. import metrics as metrics_mod
+from .. import optimizers as optimizers_mod
+from .._fused import fused_gradient, fused_value_and_grad
+from .._tensor import as_array
+from ..callbacks.base import CallbackList, LazyLogs
+from ..data import (
+    ArraySource,
+    DataSource,
+    EpochIterator,
+    GeneratorSource,
+    PyDatasetSource,
+    check_numeric,
+    class_weight_lookup,
+    is_generator_like,
+    is_pydataset,
+    is_sparse,
+    split_validation,
+    to_array,
+)
+from ..layers.base import Layer
+from ..optimizers.base import trainable_runs
+
+#: Rows per forward pass in predict/evaluate when no callback watches batches:
+#: results do not depend on it, and big chunks keep the GEMMs efficient.
+_CHUNK_ELEMENTS = 4_000_000
+
+
+def _not_supported_error(what: str) -> ValueError:
+    return ValueError(
+        f"minikeras supports Sequential models only; {what} is not supported. Build the model "
+        "as keras.Sequential([keras.Input(shape=...), keras.layers.Dense(...), ...]).")
+
+
+def _resolve_verbose(verbose: Any) -> int:
+    if verbose == "auto":
+        return 1
+    if verbose in (0, 1, 2) or isinstance(verbose, bool):
+        return int(verbose)
+    raise ValueError(f"`verbose` must be 'auto', 0, 1 or 2. Received: verbose={verbose!r}")
+
+
+def _check_positive_int(name: str, value: Any, allow_none: bool = True) -> int | None:
+    if value is None and allow_none:
+        return None
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value <= 0:
+        raise ValueError(f"`{name}` must be a positive integer. Received: {name}={value!r}")
+    return int(value)
+
+
+class Model(Layer):
+    """The training API shared by every model (Keras's ``Trainer``).
+
+    ``keras.Model(inputs, outputs)`` (functional) and subclassed models with a
+    ``call()`` are not supported: a clear error names ``Sequential``.
+    """
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Model:
+        from .sequential import Sequential
+
+        if not issubclass(cls, Sequential):
+            if cls is Model:
+                raise _not_supported_error("the functional API (keras.Model(inputs, outputs))")
+            raise _not_supported_error(f"a subclassed model ({cls.__name__} with call())")
+        return super().__new__(cls)
+
+    def __init__(self, trainable: bool = True, name: str | None = None, **kwargs: Any) -> None:
+        super().__init__(trainable=trainable, name=name, **kwargs)
+        self.compiled = False
+        self.optimizer: optimizers_mod.Optimizer | None = None
+        self.loss: losses_mod.Loss | None = None
+        self.stop_training = False
+        self.history = None
+        self._loss_tracker = metrics_mod.Mean(name="loss")
+        self._metric_specs: list[Any] = []
+        self._weighted_specs: list[Any] = []
+        self._metrics: list[tuple[metrics_mod.Metric, bool]] | None = None
+        self._fused = None
+        self._train_ready: tuple[Any, ...] | None = None
+
+    # ------------------------------------------------------------------ compile
+    def compile(self, optimizer: Any = "rmsprop", loss: Any = None, loss_weights: Any = None,
+                metrics: Any = None, weighted_metrics: Any = None, run_eagerly: bool = False,
+                steps_per_execution: int = 1, jit_compile: Any = "auto",
+                auto_scale_loss: bool = True, **kwargs: Any) -> None:
+        """Choose the optimizer, loss and metrics (names, classes, instances or callables)."""
+        kwargs.pop("sample_weight_mode", None)
+        if kwargs:
+            raise TypeError(f"compile() got unexpected keyword argument(s): {sorted(kwargs)}")
+        if isinstance(loss, (list, dict)):
+            raise _not_supported_error("a list or dict of losses (multi-output models)")
+        if isinstance(metrics, dict) or isinstance(weighted_metrics, dict):
+            raise _not_supported_error("a dict of metrics (multi-output models)")
+        resolved_optimizer = optimizers_mod.get(optimizer)
+        resolved_loss = losses_mod.get(loss)
+        specs = self._check_metric_specs(metrics, "metrics")
+        weighted = self._check_metric_specs(weighted_metrics, "weighted_metrics")
+        self.optimizer = resolved_optimizer
+        self.loss = resolved_loss
+        self._metric_specs, self._weighted_specs = specs, weighted
+        self._metrics = None
+        self._train_ready = None
+        self.compiled = True
+        self._compile_config = {"optimizer": optimizer if isinstance(optimizer, str) else None,
+                                "loss": loss if isinstance(loss, str) else None,
+                                "metrics": metrics, "weighted_metrics": weighted_metrics}
+        if self.built:
+            self._on_compiled_and_built()
+
+    @staticmethod
+    def _check_metric_specs(specs: Any, what: str) -> list[Any]:
+        if specs is None:
+            return []
+        if isinstance(specs, (str, metrics_mod.Metric)) or callable(specs) and not isinstance(
+                specs, (list, tuple)):
+            specs = [specs]
+        out = list(specs)
+        for spec in out:
+            if isinstance(spec, (list, tuple)):
+                raise _not_supported_error(f"nested `{what}` lists (multi-output models)")
+            if isinstance(spec, str) and spec.lower() not in ("accuracy", "acc") \
+                    and spec not in metrics_mod.METRICS:
+                raise ValueError(metrics_mod.METRICS.unknown_message(spec))
+        return out
+
+    def _require_compiled(self, method: str) -> None:
+        if not self.compiled:
+            raise RuntimeError(f"You must call `compile()` before calling `{method}()`.")
+
+    def _on_compiled_and_built(self) -> None:
+        """Pick the fused gradient once, and warn when output and loss do not fit."""
+        act = self._output_activation()
+        self._fused = None
+        if self.loss is not None and act is not None and not self._last_has_activity_reg():
+            self._fused = fused_gradient(act, self.loss)
+        self._warn_output_loss_mismatch(act)
+
+    def _warn_output_loss_mismatch(self, act: Any) -> None:
+        loss = self.loss
+        if loss is None:
+            return
+        name = getattr(act, "name", None)
+        units = self._output_units()
+        from_logits = getattr(loss, "from_logits", False)
+        if isinstance(loss, losses_mod.BinaryCrossentropy) and not from_logits and name == "linear":
+            warnings.warn(
+                "BinaryCrossentropy expects probabilities but the model ends in a linear "
+                "output. End the model with activation='sigmoid', or pass "
+                "BinaryCrossentropy(from_logits=True).", UserWarning, stacklevel=3)
+        if from_logits and name in ("sigmoid", "softmax"):
+            warnings.warn(
+                f"{type(loss).__name__}(from_logits=True) expects raw scores, but the model "
+                f"ends in a {name}. Remove the {name} or pass from_logits=False.",
+                UserWarning, stacklevel=3)
+        if name == "softmax" and units == 1:
+            warnings.warn(
+                "A softmax over 1 unit always outputs 1.0. For binary classification use "
+                "Dense(1, activation='sigmoid') with binary cross-entropy.",
+                UserWarning, stacklevel=3)
+        if isinstance(loss, (losses_mod.CategoricalCrossentropy,
+                             losses_mod.SparseCategoricalCrossentropy)) and units == 1:
+            warnings.warn(
+                f"{type(loss).__name__} on a 1-unit output has nothing to choose between. "
+                "Use Dense(num_classes, activation='softmax'), or Dense(1, "
+                "activation='sigmoid') with binary cross-entropy.", UserWarning, stacklevel=3)
+
+    # ------------------------------------------------------------------ metrics
+    def _resolve_metrics(self, y: Any, y_pred_shape: tuple[int, ...]) -> None:
+        """Build the metric objects once the target and output shapes are known."""
+        if self._metrics is not None:
+            return
+        y_shape = tuple(np.shape(y)) if y is not None else y_pred_shape
+        out: list[tuple[metrics_mod.Metric, bool]] = []
+        names: set[str] = set()
+        for weighted, specs in ((False, self._metric_specs), (True, self._weighted_specs)):
+            for spec in specs:
+                metric = self._make_metric(spec, y_shape, y_pred_shape)
+                if weighted and metric.name in names:
+                    metric.name = f"weighted_{metric.name}"
+                names.add(metric.name)
+                out.append((metric, weighted))
+        self._metrics = out
+
+    def _make_metric(self, spec: Any, y_shape: tuple[int, ...],
+                     y_pred_shape: tuple[int, ...]) -> metrics_mod.Metric:
+        if isinstance(spec, str) and spec.lower() in ("accuracy", "acc"):
+            return metrics_mod.resolve_accuracy(spec, y_shape, y_pred_shape)
+        if isinstance(spec, metrics_mod.Metric):
+            return spec
+        return metrics_mod.get(spec)
+
+    @property
+    def metrics(self) -> list[metrics_mod.Metric]:
+        """The loss tracker, then the compiled metrics (once resolved)."""
+        return [self._loss_tracker] + [m for m, _ in (self._metrics or [])]
+
+    @property
+    def metrics_names(self) -> list[str]:
+        """``["loss", <each metric's name>]``, in ``evaluate``'s order (tf.keras 2)."""
+        if self._metrics is not None:
+            return ["loss"] + [m.name for m, _ in self._metrics]
+        names = ["loss"]
+        seen: set[str] = set()
+        for weighted, specs in ((False, self._metric_specs), (True, self._weighted_specs)):
+            for spec in specs:
+                name = spec if isinstance(spec, str) else getattr(spec, "name", None) \
+                    or getattr(spec, "__name__", "metric")
+                if weighted and name in seen:
+                    name = f"weighted_{name}"
+                seen.add(name)
+                names.append(name)
+        return names
+
+    def reset_metrics(self) -> None:
+        self._loss_tracker.reset_state()
+        for m, _ in self._metrics or []:
+            m.reset_state()
+
+    def _logs(self) -> dict[str, float]:
+        """The running results, keys sorted as Keras's ``pythonify_logs``."""
+        logs = {"loss": float(self._loss_tracker.result())}
+        for m, _ in self._metrics or []:
+            logs[m.name] = float(m.result())
+        return dict(sorted(logs.items()))
+
+    # ------------------------------------------------------------------ data
+    def _model_dtype(self) -> np.dtype:
+        return np.dtype(self.dtype)
+
+    def _y_dtype(self) -> Any:
+        if self.loss is not None and getattr(self.loss, "sparse_targets", False):
+            return None  # integer labels stay integers
+        return self._model_dtype()
+
+    def _source(self, x: Any, y: Any, sample_weight: Any, batch_size: int | None,
+                shuffle: bool, class_weight: Any, what: str, needs_y: bool) -> DataSource:
+        """Validate array input once, at the boundary, and wrap it as a data source."""
+        cw = class_weight_lookup(class_weight) if class_weight else None
+        if isinstance(x, DataSource):
+            return x
+        if is_pydataset(x):
+            if y is not None:
+                raise ValueError("`y` must be None when `x` is a PyDataset (it yields both).")
+            return PyDatasetSource(x, shuffle=shuffle, dtype=self._model_dtype(),
+                                   y_dtype=self._y_dtype(), class_weight=cw,
+                                   shard=self._shard())
+        if is_generator_like(x):
+            if y is not None:
+                raise ValueError("`y` must be None when `x` is a generator (it yields both).")
+            return GeneratorSource(x, dtype=self._model_dtype(), y_dtype=self._y_dtype(),
+                                   class_weight=cw)
+        x, y, sample_weight = self._standardize_arrays(x, y, sample_weight, what, needs_y)
+        return ArraySource(x, y, sample_weight, batch_size=batch_size or 32, shuffle=shuffle,
+                           dtype=self._model_dtype(), y_dtype=self._y_dtype(),
+                           class_weight=cw, shard=self._shard())
+
+    def _shard(self) -> tuple[int, int] | None:
+        from .. import distribution
+
+        return distribution.current_shard()
+
+    def _standardize_arrays(self, x: Any, y: Any, sample_weight: Any, what: str,
+                            needs_y: bool) -> tuple[Any, Any, Any]:
+        if isinstance(x, (tuple, list)) and len(x) in (2, 3) and y is None and needs_y \
+                and all(hasattr(a, "shape") for a in x):
+            raise ValueError(f"`x` passed to {what}() is a tuple; pass x and y separately "
+                             "(model.fit(x, y)).")
+        if x is None:
+            raise ValueError(f"{what}() needs input data `x`.")
+        x = to_array(x, "x")
+        if not is_sparse(x):
+            check_numeric(x, "x")
+            if x.ndim == 0:
+                raise ValueError(f"`x` must be an array of samples; received a scalar.")
+        x = self._fit_input_rank(x)
+        n = x.shape[0]
+        if n == 0:
+            raise ValueError(f"{what}() received empty data: `x` has 0 rows.")
+        if y is None and needs_y:
+            raise ValueError(f"{what}() needs targets `y` (or a generator yielding (x, y)).")
+        if y is not None:
+            y = to_array(y, "y")
+            check_numeric(y, "y")
+            if y.ndim == 0 or y.shape[0] != n:
+                raise ValueError(
+                    f"x and y must have the same number of rows: x has {n} and y has "
+                    f"{y.shape[0] if y.ndim else 'a scalar'}. Make sure all arrays contain the "
+                    "same number of samples.")
+            self._check_targets(y)
+        if sample_weight is not None:
+            sample_weight = np.asarray(to_array(sample_weight, "sample_weight"), dtype=np.float64)
+            if sample_weight.shape[:1] != (n,):
+                raise ValueError(f"`sample_weight` must have one weight per row of x ({n}); "
+                                 f"received shape {sample_weight.shape}.")
+            check_numeric(sample_weight, "sample_weight")
+            if (sample_weight < 0).any():
+                raise ValueError("`sample_weight` values must be >= 0.")
+        return x, y, sample_weight
+
+    def _check_targets(self, y: np.ndarray) -> None:
+        """Labels that the loss cannot mean anything with are refused up front."""
+        loss = self.loss
+        if loss is None or isinstance(y, np.memmap):
+            return
+        if isinstance(loss, losses_mod.BinaryCrossentropy) and y.size:
+            lo, hi = float(y.min()), float(y.max())
+            if lo < 0 or hi > 1:
+                raise ValueError(
+                    f"{type(loss).__name__} needs labels in [0, 1]; y holds values from {lo:g} "
+                    f"to {hi:g}. For more than two classes use SparseCategoricalCrossentropy "
+                    "with a softmax output.")
+        if isinstance(loss, losses_mod.SparseCategoricalCrossentropy) and y.size:
+            units = self._output_units()
+            labels = y[..., 0] if y.ndim > 1 and y.shape[-1] == 1 else y
+            if labels.ndim > 1 and units is not None and labels.shape[-1] == units:
+                raise ValueError(
+                    f"SparseCategoricalCrossentropy needs integer class labels, but y has shape "
+                    f"{y.shape} (one-hot?). Use CategoricalCrossentropy for one-hot targets.")
+            if np.issubdtype(labels.dtype, np.floating) and not np.all(np.mod(labels, 1) == 0):
+                raise ValueError("SparseCategoricalCrossentropy needs integer class labels; "
+                                 "y holds non-integer values.")
+            if units is not None:
+                loss.check_labels(labels.astype(np.int64), units)
+
+    def _fit_input_rank(self, x: Any) -> Any:
+        """A 1-D x is one feature per row only when the model takes one feature."""
+        if is_sparse(x) or x.ndim != 1:
+            return x
+        shape = self._expected_input_shape()
+        if shape is not None and len(shape) == 2 and shape[1] == 1:
+            return x.reshape(-1, 1)
+        expected = f"(n, {shape[1]})" if shape is not None and len(shape) == 2 else "(n, features)"
+        raise ValueError(
+            f"Expected 2-D input of shape {expected}; received a 1-D array of shape {x.shape}. "
+            "Use x.reshape(-1, 1) for one feature per sample, or x.reshape(1, -1) for one "
+            "sample.")
+
+    def _expected_input_shape(self) -> tuple[Any, ...] | None:
+        raise NotImplementedError
+
+    # ------------------------------------------------------------------ preparation
+    def _prepare_training(self) -> None:
+        """Once per fit/train_on_batch call: pack weights, build the optimizer, find runs."""
+        self._ensure_packed()
+        flat = self._flat
+        trainable = [self._variable_trains(v) for v in flat.variables]
+        layout_ok = self.optimizer.built and len(self.optimizer._layout) == len(flat.variables) \
+            and all(a is b for a, b in zip(self.optimizer._layout, flat.variables))
+        if not layout_ok:
+            self.optimizer.build(flat.variables)
+        runs = trainable_runs(flat, trainable)
+        regularized = [v for v, t in zip(flat.variables, trainable) if t and v.regularizer]
+        self._mark_input_grads()
+        if self.loss is None:
+            raise ValueError("The model was compiled without a loss; pass `loss=` to compile() "
+                             "to train or evaluate it.")
+        self._train_ready = (runs, regularized, any(trainable))
+
+    def _regularization(self, regularized: list[Any], add_grads: bool) -> float:
+        total = 0.0
+        for v in regularized:
+            total += v.regularizer(v.value)
+            if add_grads:
+                v.regularizer.add_grad(v.value, v.grad)
+        return total
+
+    def _penalties(self) -> float:
+        """Weight penalties of the layers that train (Keras counts only those)."""
+        total = 0.0
+        for layer in self._all_layers():
+            total += sum(layer.losses)
+        return total
+
+    # ------------------------------------------------------------------ steps
+    def _train_step(self, x: np.ndarray, y: Any, sw: Any) -> None:
+        runs, regularized, any_trainable = self._train_ready
+        y_pred = self._forward(x, training=True)
+        n = x.shape[0]
+        if self._fused is not None:
+            loss, grad = fused_value_and_grad(self.loss, self._fused, y, y_pred, sw)
+            self._backward(grad, from_z=True)
+        else:
+            loss, grad = self.loss.value_and_grad(y, y_pred, sw)
+            self._backward(grad)
+        loss += self._activity_penalty
+        if regularized:
+            loss += self._regularization(regularized, add_grads=True)
+        if any_trainable:
+            self.optimizer.apply_flat(self._flat.values, self._flat.grads, runs)
+        self._loss_tracker.add(loss * n, n)
+        self._update_metrics(y, y_pred, sw)
+
+    def _test_step(self, x: np.ndarray, y: Any, sw: Any) -> None:
+        y_pred = self._forward(x, training=False)
+        t, p = self.loss.prepare(y, y_pred)
+        loss, _ = self.loss.reduce(self.loss.call(t, p), sw)
+        if np.ndim(loss):
+            loss = float(np.mean(loss)) if np.size(loss) else 0.0
+        loss = float(loss) + self._activity_penalty + self._penalties()
+        n = x.shape[0]
+        self._loss_tracker.add(loss * n, n)
+        self._update_metrics(y, y_pred, sw)
+
+    def _update_metrics(self, y: Any, y_pred: np.ndarray, sw: Any) -> None:
+        if self._metrics is None:
+            self._resolve_metrics(y, y_pred.shape)
+        for metric, weighted in self._metrics:
+            metric.update_state(y, y_pred, sw if weighted else None)
+
+    # ------------------------------------------------------------------ fit
+    def fit(self, x: Any = None, y: Any = None, batch_size: int | None = None, epochs: int = 1,
+            verbose: Any = "auto", callbacks: list[Any] | None = None,
+            validation_split: float = 0.0, validation_data: Any = None, shuffle: bool = True,
+            class_weight: dict[int, float] | None = None, sample_weight: Any = None,
+            initial_epoch: int = 0, steps_per_epoch: int | None = None,
+            validation_steps: int | None = None, validation_batch_size: int | None = None,
+            validation_freq: Any = 1, **kwargs: Any) -> Any:
+        """Train for ``epochs`` epochs (Keras's arguments and semantics); returns a History."""
+        if kwargs:
+            raise TypeError(f"fit() got unexpected keyword argument(s): {sorted(kwargs)}")
+        self._require_compiled("fit")
+        batch_size = _check_positive_int("batch_size", batch_size)
+        steps_per_epoch = _check_positive_int("steps_per_epoch", steps_per_epoch)
+        validation_batch_size = _check_positive_int("validation_batch_size",
+                                                    validation_batch_size)
+        if isinstance(epochs, bool) or not isinstance(epochs, numbers.Integral) or epochs < 0:
+            raise ValueError(f"`epochs` must be an integer >= 0. Received: epochs={epochs!r}")
+        if isinstance(initial_epoch, bool) or not isinstance(initial_epoch, numbers.Integral) \
+                or initial_epoch < 0:
+            raise ValueError(f"`initial_epoch` must be an integer >= 0. "
+                             f"Received: initial_epoch={initial_epoch!r}")
+        if not isinstance(validation_split, numbers.Real) or not 0 <= validation_split < 1:
+            raise ValueError("`validation_split` must be a float in [0, 1). "
+                             f"Received: validation_split={validation_split!r}")
+        verbose = _resolve_verbose(verbose)
+        if class_weight is not None and not isinstance(class_weight, dict):
+            raise ValueError("`class_weight` must be a dict mapping class indices to weights.")
+
+        val_data = None
+        if validation_data is not None:
+            val_data = self._unpack_validation(validation_data)
+        if validation_split and val_data is None:
+            if is_generator_like(x) or is_pydataset(x):
+                raise ValueError("`validation_split` is only supported for array inputs; "
+                                 "pass `validation_data` instead.")
+            xa, ya, swa = self._standardize_arrays(x, y, sample_weight, "fit", needs_y=True)
+            (x, y, sample_weight), val_data = split_validation(xa, ya, swa, validation_split)
+        source = self._source(x, y, sample_weight, batch_size, shuffle, class_weight, "fit",
+                              needs_y=True)
+        val_source = None
+        if val_data is not None:
+            vx, vy, vsw = val_data
+            val_source = self._source(vx, vy, vsw, validation_batch_size or batch_size, False,
+                                      None, "fit", needs_y=True)
+        self._build_for_source(source)
+        self._prepare_training()
+        iterator = EpochIterator(source, steps_per_epoch, rng=self._rng)
+        cbs = CallbackList(callbacks, model=self, add_history=True, add_progbar=verbose != 0,
+                           verbose=verbose, epochs=epochs, steps=iterator.num_steps)
+        cbs.params = {"verbose": verbose, "epochs": epochs, "steps": iterator.num_steps}
+        for cb in cbs:
+            cb.set_params(cbs.params)
+        self.stop_training = False
+        batch_begin = cbs.wants("on_train_batch_begin")
+        batch_end = cbs.wants("on_train_batch_end")
+        logs: dict[str, Any] = {}
+        cbs.on_train_begin()
+        for epoch in range(initial_epoch, epochs):
+            self.reset_metrics()
+            cbs.on_epoch_begin(epoch)
+            for step, (xb, yb, swb) in iterator.epoch():
+                if batch_begin:
+                    cbs.on_train_batch_begin(step)
+                self._train_step(xb, yb, swb)
+                if batch_end:
+                    cbs.on_train_batch_end(step, LazyLogs(self._logs))
+                if self.stop_training:
+                    break
+            epoch_logs = self._logs()
+            if val_source is not None and self._should_validate(epoch, validation_freq):
+                val_logs = self._run_evaluation(val_source, validation_steps, cbs, verbose=0)
+                epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
+                epoch_logs = dict(sorted(epoch_logs.items()))
+            cbs.on_epoch_end(epoch, epoch_logs)
+            logs = epoch_logs
+            if self.stop_training:
+                break
+        if self.optimizer.use_ema:
+            self.optimizer.finalize_variable_values()
+        cbs.on_train_end(logs)
+        self.history = cbs.history
+        return cbs.history
+
+    @staticmethod
+    def _should_validate(epoch: int, validation_freq: Any) -> bool:
+        if isinstance(validation_freq, int):
+            return (epoch + 1) % validation_freq == 0
+        return (epoch + 1) in validation_freq
+
+    @staticmethod
+    def _unpack_validation(data: Any) -> tuple[Any, Any, Any]:
+        if is_generator_like(data) or is_pydataset(data):
+            return data, None, None
+        if isinstance(data, (tuple, list)) and len(data) in (2, 3):
+            return (data[0], data[1], data[2] if len(data) == 3 else None)
+        raise ValueError("`validation_data` must be a tuple (x_val, y_val) or "
+                         "(x_val, y_val, val_sample_weight), a generator or a PyDataset. "
+                         f"Received: {type(data).__name__}")
+
+    # ------------------------------------------------------------------ evaluate
+    def _run_evaluation(self, source: DataSource, steps: int | None, cbs: CallbackList | None,
+                        verbose: int) -> dict[str, float]:
+        self._prepare_eval()
+        self.reset_metrics()
+        listen = cbs is not None and (cbs.wants("on_test_batch_begin")
+                                      or cbs.wants("on_test_batch_end"))
+        source = self._maybe_chunk(source, listen, for_loss=True)
+        iterator = EpochIterator(source, steps, rng=None)
+        if cbs is not None:
+            cbs.on_test_begin()
+        for step, (xb, yb, swb) in iterator.epoch():
+            if listen:
+                cbs.on_test_batch_begin(step)
+            self._test_step(xb, yb, swb)
+            if listen:
+                cbs.on_test_batch_end(step, LazyLogs(self._logs))
+        logs = self._logs()
+        if cbs is not None:
+            cbs.on_test_end(logs)
+        return logs
+
+    def _maybe_chunk(self, source: DataSource, listen: bool, for_loss: bool) -> DataSource:
+        """Use big batches when nobody watches batches and results cannot depend on them."""
+        if listen or not isinstance(source, ArraySource) or source.shuffle:
+            return source
+        if for_loss and self.loss is not None and self.loss.reduction not in (
+                "sum_over_batch_size", "mean"):
+            return source
+        width = max(self._max_width(), 1)
+        rows = max(source.batch_size, _CHUNK_ELEMENTS // width)
+        if rows == source.batch_size:
+            return source
+        return ArraySource(source.x, source.y, source.sw, batch_size=rows, shuffle=False,
+                           dtype=source.dtype, y_dtype=source.y_dtype,
+                           class_weight=source.class_weight, shard=source.shard)
+
+    def _prepare_eval(self) -> None:
+        if self.loss is None:
+            raise ValueError("The model was compiled without a loss; pass `loss=` to compile() "
+                             "to evaluate it.")
+
+    def evaluate(self, x: Any = None, y: Any = None, batch_size: int | None = None,
+                 verbose: Any = "auto", sample_weight: Any = None, steps: int | None = None,
+                 callbacks: list[Any] | None = None, return_dict: bool = False,
+                 **kwargs: Any) -> Any:
+        """The loss (a float) without metrics, ``[loss, metric, ...]`` with, or a dict."""
+        kwargs.pop("max_queue_size", None)
+        kwargs.pop("workers", None)
+        kwargs.pop("use_multiprocessing", None)
+        if kwargs:
+            raise TypeError(f"evaluate() got unexpected keyword argument(s): {sorted(kwargs)}")
+        self._require_compiled("evaluate")
+        batch_size = _check_positive_int("batch_size", batch_size)
+        steps = _check_positive_int("steps", steps)
+        verbose = _resolve_verbose(verbose)
+        source = self._source(x, y, sample_weight, batch_size, False, None, "evaluate",
+                              needs_y=True)
+        self._build_for_source(source)
+        cbs = CallbackList(callbacks, model=self, add_history=False, verbose=verbose,
+                           epochs=1, steps=source.num_batches)
+        logs = self._run_evaluation(source, steps, cbs, verbose)
+        if verbose:
+            from ..callbacks.progbar import format_logs
+
+            n = source.num_batches or 0
+            print(f"{n}/{n} - {format_logs(logs)}", flush=True)
+        return self._format_results(logs, return_dict)
+
+    def _format_results(self, logs: dict[str, float], return_dict: bool) -> Any:
+        if return_dict:
+            return logs
+        values = [logs[name] for name in self.metrics_names if name in logs]
+        return values[0] if len(values) == 1 else values
+
+    # ------------------------------------------------------------------ predict
+    def predict(self, x: Any, batch_size: int | None = None, verbose: Any = "auto",
+                steps: int | None = None, callbacks: list[Any] | None = None,
+                **kwargs: Any) -> np.ndarray:
+        """Outputs for ``x`` as one NumPy array (computed in large chunks)."""
+        for legacy in ("max_queue_size", "workers", "use_multiprocessing"):
+            kwargs.pop(legacy, None)
+        if kwargs:
+            raise TypeError(f"predict() got unexpected keyword argument(s): {sorted(kwargs)}")
+        batch_size = _check_positive_int("batch_size", batch_size)
+        steps = _check_positive_int("steps", steps)
+        _resolve_verbose(verbose)
+        if is_generator_like(x) or is_pydataset(x):
+            source = self._source(x, None, None, batch_size, False, None, "predict", False)
+        else:
+            xs, _, _ = self._standardize_arrays(x, None, None, "predict", needs_y=False)
+            source = ArraySource(xs, batch_size=batch_size or 32, dtype=self._model_dtype())
+        self._build_for_source(source)
+        cbs = CallbackList(callbacks, model=self, add_history=False, verbose=0)
+        listen = cbs.wants("on_predict_batch_begin") or cbs.wants("on_predict_batch_end")
+        source = self._maybe_chunk(source, listen, for_loss=False)
+        iterator = EpochIterator(source, steps, rng=None)
+        cbs.on_predict_begin()
+        out: np.ndarray | None = None
+        parts: list[np.ndarray] = []
+        known = isinstance(source, ArraySource) and steps is None
+        row = 0
+        for step, (xb, _, _) in iterator.epoch():
+            if listen:
+                cbs.on_predict_batch_begin(step)
+            yb = self._forward(xb, training=False)
+            if known:
+                if out is None:
+                    out = np.empty((source.num_samples, *yb.shape[1:]), dtype=yb.dtype)
+                out[row:row + yb.shape[0]] = yb
+                row += yb.shape[0]
+            else:
+                parts.append(np.array(yb, copy=True))
+            if listen:
+                cbs.on_predict_batch_end(step, {"outputs": yb})
+        cbs.on_predict_end()
+        self._release_caches()
+        if out is not None:
+            return out
+        if not parts:
+            raise ValueError("predict() received no data.")
+        return np.concatenate(parts, axis=0)
+
+    # ------------------------------------------------------------------ on batch
+    def train_on_batch(self, x: Any, y: Any = None, sample_weight: Any = None,
+                       class_weight: dict[int, float] | None = None,
+                       return_dict: bool = False) -> Any:
+        """One optimizer step on one batch; the metrics are reset first (Keras 3)."""
+        self._require_compiled("train_on_batch")
+        source = self._source(x, y, sample_weight, None, False, class_weight, "train_on_batch",
+                              needs_y=True)
+        self._build_for_source(source)
+        self._prepare_training()
+        self.reset_metrics()
+        whole = source.batch_at(slice(0, source.num_samples))
+        self._train_step(*whole)
+        return self._format_results(self._logs(), return_dict)
+
+    def test_on_batch(self, x: Any, y: Any = None, sample_weight: Any = None,
+                      return_dict: bool = False) -> Any:
+        """Loss and metrics on one batch; the metrics are reset first (Keras 3)."""
+        self._require_compiled("test_on_batch")
+        source = self._source(x, y, sample_weight, None, False, None, "test_on_batch", True)
+        self._build_for_source(source)
+        self._prepare_eval()
+        self.reset_metrics()
+        self._test_step(*source.batch_at(slice(0, source.num_samples)))
+        return self._format_results(self._logs(), return_dict)
+
+    def predict_on_batch(self, x: Any) -> np.ndarray:
+        """Outputs for one batch as a NumPy array."""
+        xs, _, _ = self._standardize_arrays(x, None, None, "predict_on_batch", needs_y=False)
+        source = ArraySource(xs, batch_size=max(1, xs.shape[0]), dtype=self._model_dtype())
+        self._build_for_source(source)
+        xb = source.batch_at(slice(0, source.num_samples))[0]
+        return np.array(self._forward(xb, training=False), copy=True)
+
+    # ------------------------------------------------------------------ hooks for subclasses
+    def _forward(self, x: np.ndarray, training: bool) -> np.ndarray:
+        raise NotImplementedError
+
+    def _backward(self, grad: np.ndarray, from_z: bool = False) -> None:
+        raise NotImplementedError
+
+    def _build_for_source(self, source: DataSource) -> None:
+        raise NotImplementedError
+
+    def _ensure_packed(self) -> None:
+        raise NotImplementedError
+
+    def _output_activation(self) -> Any:
+        raise NotImplementedError
+
+    def _output_units(self) -> int | None:
+        raise NotImplementedError
+
+    def _max_width(self) -> int:
+        raise NotImplementedError
+
+    def _all_layers(self) -> list[Layer]:
+        raise NotImplementedError
+
+    def _variable_trains(self, variable: Any) -> bool:
+        raise NotImplementedError
+
+    def _mark_input_grads(self) -> None:
+        raise NotImplementedError
+
+    def _last_has_activity_reg(self) -> bool:
+        raise NotImplementedError
+
+    def _release_caches(self) -> None:
+        pass
+
+    _activity_penalty = 0.0
+
+
+def _unused() -> None:  # keep linters quiet about imports used only in type positions
+    _ = (math, config, as_array)
