@@ -18,8 +18,9 @@ def model_from_json(json_string: str, custom_objects: dict[str, Any] | None = No
     except json.JSONDecodeError as err:
         raise ValueError(f"model_from_json: the text is not valid JSON ({err}).") from None
     if not isinstance(spec, dict) or spec.get("class_name") != "Sequential":
+        what = spec.get("class_name") if isinstance(spec, dict) else spec
         raise ValueError("model_from_json: minikeras reads Sequential architectures; the JSON "
-                         f"describes {spec.get('class_name') if isinstance(spec, dict) else spec!r}.")
+                         f"describes {what!r}.")
     return Sequential.from_config(spec.get("config", {}), custom_objects=custom_objects)
 
 

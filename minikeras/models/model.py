@@ -10,19 +10,16 @@ Nothing in a step is allocated in proportion to the data set.
 
 from __future__ import annotations
 
-import math
 import numbers
 import warnings
 from typing import Any
 
 import numpy as np
 
-from .. import config
 from .. import losses as losses_mod
 from .. import metrics as metrics_mod
 from .. import optimizers as optimizers_mod
 from .._fused import fused_gradient, fused_value_and_grad
-from .._tensor import as_array
 from ..callbacks.base import CallbackList, LazyLogs
 from ..data import (
     ArraySource,
@@ -291,7 +288,7 @@ class Model(Layer):
         if not is_sparse(x):
             check_numeric(x, "x")
             if x.ndim == 0:
-                raise ValueError(f"`x` must be an array of samples; received a scalar.")
+                raise ValueError("`x` must be an array of samples; received a scalar.")
         x = self._fit_input_rank(x)
         n = x.shape[0]
         if n == 0:
@@ -684,6 +681,30 @@ class Model(Layer):
         xb = source.batch_at(slice(0, source.num_samples))[0]
         return np.array(self._forward(xb, training=False), copy=True)
 
+    # ------------------------------------------------------------------ persistence
+    def save(self, filepath: Any, overwrite: bool = True, zipped: Any = None,
+             **kwargs: Any) -> None:
+        """Save architecture, weights, compile settings and optimizer state atomically.
+
+        Any file name works (``.keras`` included); the file is minikeras's safe
+        format unless ``format="keras"`` asks for a Keras 3 file.
+        """
+        from ..saving import save_model
+
+        save_model(self, filepath, overwrite=overwrite, **kwargs)
+
+    def save_weights(self, filepath: Any, overwrite: bool = True, **kwargs: Any) -> None:
+        """Save the weights alone (atomically)."""
+        from ..saving import save_weights
+
+        save_weights(self, filepath, overwrite=overwrite, **kwargs)
+
+    def load_weights(self, filepath: Any, skip_mismatch: bool = False, **kwargs: Any) -> None:
+        """Load weights saved by ``save_weights`` (or ``save``); shapes are checked first."""
+        from ..saving import load_weights
+
+        load_weights(self, filepath, skip_mismatch=skip_mismatch, **kwargs)
+
     # ------------------------------------------------------------------ hooks for subclasses
     def _forward(self, x: np.ndarray, training: bool) -> np.ndarray:
         raise NotImplementedError
@@ -723,6 +744,3 @@ class Model(Layer):
 
     _activity_penalty = 0.0
 
-
-def _unused() -> None:  # keep linters quiet about imports used only in type positions
-    _ = (math, config, as_array)

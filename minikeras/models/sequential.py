@@ -12,7 +12,6 @@ from typing import Any
 
 import numpy as np
 
-from .. import config
 from .._registry import serialize
 from .._tensor import Tensor, as_array
 from ..data import ArraySource, DataSource
@@ -497,6 +496,3 @@ class Sequential(Model):
     def __repr__(self) -> str:
         return f"<Sequential name={self.name}, built={self.built}>"
 
-
-def _unused() -> None:
-    _ = config

@@ -236,7 +236,7 @@ class Optimizer:
         out: list[Any] = [self.iterations]
         if self._lr_owner is None:
             out.append(self._learning_rate)
-        for i, v in enumerate(self._layout):
+        for v in self._layout:
             for name, _ in self.slots:
                 out.append(self.get_slot(v, name))
         return out
@@ -306,7 +306,7 @@ class Optimizer:
                     values[a:b] = ema[a:b]
         self.iterations.value[...] = step
         if updated:
-            for i, v in self._constrained:
+            for _, v in self._constrained:
                 v.assign(v.constraint(v.value))
 
     def _clip(self, grads: np.ndarray, runs: list[tuple[int, int]]) -> None:

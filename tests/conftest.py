@@ -1,0 +1,24 @@
+"""Shared test setup: hypothesis profiles, and a clean global state per test."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+import minikeras as mk
+
+settings.register_profile("ci", derandomize=True, deadline=None, max_examples=50,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("dev", deadline=None, max_examples=30)
+settings.load_profile("ci" if os.environ.get("CI") else "dev")
+
+
+@pytest.fixture(autouse=True)
+def _clean_global_state():
+    """Every test starts in float32 with fresh automatic names."""
+    mk.config.set_floatx("float32")
+    mk.backend.clear_session()
+    yield
+    mk.config.set_floatx("float32")
