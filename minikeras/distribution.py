@@ -1,12 +1,32 @@
 """Data-parallel training (``mk.distribution``): Keras 3's names over MPI.
 
-Until a distribution is set, minikeras runs in one process and never
-imports mpi4py.
+Under ``mpiexec -n N python train.py`` with ``set_distribution(DataParallel())``,
+each process (rank) trains on its contiguous share of every *global* batch
+(``batch_size`` stays the global batch, as in Keras). After the backward pass,
+one ``Allreduce`` of the model's own flat gradient buffer (in place, with two
+or three scalars riding at its end: the loss sum, the row count, the weight
+sum) sums the shards, and every rank takes the same optimizer step, so the
+weights stay identical without ever being sent again. Batch-norm statistics
+are reduced inside the layer; metric states are summed when logs are read.
+
+With ``DataParallel(shard_optimizer=True)`` each rank instead updates only its
+slice of the flat buffer (reduce-scatter the gradients, step on the slice,
+all-gather the weights: ZeRO stage 1), halving the optimizer's work and slot
+memory per rank at N = 2.
+
+Until a distribution is set, minikeras runs in one process and never imports
+mpi4py. Generators cannot be sharded from outside: each rank's generator
+yields that rank's batches. Arrays, ``np.memmap`` and ``PyDataset`` inputs are
+sharded by minikeras, and each rank reads only its rows.
 """
 
 from __future__ import annotations
 
+import sys
+import traceback
 from typing import Any
+
+import numpy as np
 
 _distribution: Any = None
 
@@ -14,6 +34,9 @@ _distribution: Any = None
 def set_distribution(value: Any) -> None:
     """Make ``value`` (a :class:`DataParallel`, or None) the global distribution."""
     global _distribution
+    if value is not None and not isinstance(value, DataParallel):
+        raise ValueError("minikeras supports DataParallel distributions only. "
+                         f"Received: {type(value).__name__}")
     _distribution = value
 
 
@@ -22,14 +45,220 @@ def distribution() -> Any:
     return _distribution
 
 
+def active() -> DataParallel | None:
+    """The distribution when it spans more than one process, else None."""
+    d = _distribution
+    return d if d is not None and d.size > 1 else None
+
+
 def current_shard() -> tuple[int, int] | None:
     """``(rank, size)`` when a data-parallel distribution with several ranks is set."""
-    if _distribution is None:
-        return None
-    shard = getattr(_distribution, "shard", None)
-    return shard() if callable(shard) else None
+    d = active()
+    return None if d is None else (d.rank, d.size)
+
+
+def is_chief() -> bool:
+    """True on the process that prints and writes files (rank 0, or no distribution)."""
+    d = _distribution
+    return d is None or d.rank == 0
 
 
 def initialize(job_addresses: Any = None, num_processes: Any = None,
                process_id: Any = None) -> None:
-    """Accepted for Keras multi-process code; MPI's launcher already set everything up."""
+    """Accepted for Keras multi-process code: MPI's launcher already set everything up."""
+
+
+def list_devices(device_type: str | None = None) -> list[str]:
+    """Keras's ``list_devices``: one CPU per process here."""
+    return ["cpu:0"]
+
+
+class DataParallel:
+    """Data parallelism across the processes of an MPI job.
+
+    Args:
+        devices: accepted for Keras compatibility (one device per process).
+        shard_optimizer: update only this rank's slice of the weights and keep
+            only that slice's optimizer slots (ZeRO stage 1).
+        comm: an mpi4py communicator; ``MPI.COMM_WORLD`` by default.
+    """
+
+    def __init__(self, devices: Any = None, shard_optimizer: bool = False,
+                 comm: Any = None, **kwargs: Any) -> None:
+        kwargs.pop("device_mesh", None)
+        kwargs.pop("auto_shard_dataset", None)
+        if kwargs:
+            raise TypeError(f"DataParallel got unexpected argument(s): {sorted(kwargs)}")
+        try:
+            from mpi4py import MPI
+        except ImportError as err:  # pragma: no cover - depends on the install
+            raise ImportError("DataParallel needs mpi4py: pip install 'minikeras[mpi]' "
+                              "(mpi4py and the mpich wheel).") from err
+        self.MPI = MPI
+        self.comm = comm if comm is not None else MPI.COMM_WORLD
+        self.rank = self.comm.Get_rank()
+        self.size = self.comm.Get_size()
+        self.shard_optimizer = bool(shard_optimizer)
+        self.devices = devices
+        if self.size > 1:
+            self._install_abort_hook()
+            self._sync_seed()
+
+    # -- process management ----------------------------------------------------------
+    def _install_abort_hook(self) -> None:
+        """An exception on one rank ends the whole job instead of hanging the others."""
+        previous = sys.excepthook
+        comm, rank = self.comm, self.rank
+
+        def hook(kind, value, tb):
+            sys.stderr.write(f"minikeras: rank {rank} failed; aborting the MPI job.\n")
+            traceback.print_exception(kind, value, tb)
+            sys.stderr.flush()
+            try:
+                comm.Abort(1)
+            finally:  # pragma: no cover - Abort does not return
+                previous(kind, value, tb)
+
+        sys.excepthook = hook
+
+    def _sync_seed(self) -> None:
+        """Every rank must shuffle alike: without a user seed, rank 0's entropy is shared."""
+        from . import config
+
+        seed = config.global_seed()
+        entropy = self.comm.bcast(config._seed_sequence.entropy if seed is None else None, root=0)
+        if seed is None:
+            config._seed_sequence = np.random.SeedSequence(entropy)
+
+    def shard(self) -> tuple[int, int] | None:
+        return (self.rank, self.size) if self.size > 1 else None
+
+    def barrier(self) -> None:
+        self.comm.Barrier()
+
+    # -- collectives ------------------------------------------------------------------
+    def allreduce(self, buf: np.ndarray) -> np.ndarray:
+        """Sum ``buf`` over all ranks, in place."""
+        self.comm.Allreduce(self.MPI.IN_PLACE, buf, op=self.MPI.SUM)
+        return buf
+
+    def broadcast(self, buf: np.ndarray, root: int = 0) -> np.ndarray:
+        self.comm.Bcast(buf, root=root)
+        return buf
+
+    def reduce_states(self, arrays: list[np.ndarray]) -> list[np.ndarray]:
+        """Summed copies of small state arrays (metrics), in one Allreduce."""
+        if not arrays:
+            return []
+        flat = np.concatenate([np.asarray(a, dtype=np.float64).ravel() for a in arrays])
+        self.allreduce(flat)
+        out, i = [], 0
+        for a in arrays:
+            out.append(flat[i:i + a.size].reshape(a.shape))
+            i += a.size
+        return out
+
+    def broadcast_model(self, model: Any) -> None:
+        """Rank 0's weights (trainable buffer and every other weight) to all ranks."""
+        flat = model._flat
+        if flat is not None and flat.size:
+            self.broadcast(flat.values)
+        for layer in model._leaf_layers():
+            for v in layer._variables:
+                if not v.trainable:
+                    self.broadcast(v.value)
+
+    # -- the training step ------------------------------------------------------------
+    def output_scale(self, loss: Any, n_local: int, sample_weight: Any) -> tuple[float, float]:
+        """Factor that turns the local loss gradient into a *sum*, and its weight.
+
+        Returns ``(scale, weight)``: the loss gradient is multiplied by ``scale``
+        before backward; ``weight`` rides in the Allreduce, and the summed
+        gradient is divided by the global weight afterwards.
+        """
+        reduction = loss.reduction
+        if reduction == "sum":
+            return 1.0, 1.0
+        if reduction == "mean_with_sample_weight" and sample_weight is not None:
+            w = float(np.sum(sample_weight))
+            return w, w
+        return float(n_local), float(n_local)
+
+    def finish_gradients(self, model: Any, loss_sum: float, n_local: int, weight: float
+                         ) -> tuple[float, float]:
+        """One Allreduce of gradients + [loss sum, rows, weight]; returns global (loss, rows)."""
+        flat = model._flat
+        tail = flat.tail
+        tail[0], tail[1], tail[2] = loss_sum, n_local, weight
+        if self.shard_optimizer and flat.size:
+            self._reduce_scatter(model)
+        else:
+            self.allreduce(flat.grads_all)
+        total_loss, rows, total_weight = (float(tail[0]), float(tail[1]), float(tail[2]))
+        if total_weight and total_weight != 1.0:
+            flat.grads *= 1.0 / total_weight
+        return total_loss, rows
+
+    def _reduce_scatter(self, model: Any) -> None:
+        # The tail must be summed everywhere: reduce it alongside, then scatter the rest.
+        flat = model._flat
+        self.allreduce(flat.tail)
+        lo, hi = self.slice_of(flat.size)
+        counts = self._counts(flat.size)
+        recv = np.empty(hi - lo, dtype=flat.grads.dtype)
+        self.comm.Reduce_scatter(flat.grads, recv, recvcounts=counts, op=self.MPI.SUM)
+        flat.grads[lo:hi] = recv
+
+    def _counts(self, total: int) -> list[int]:
+        bounds = [(total * r) // self.size for r in range(self.size + 1)]
+        return [bounds[r + 1] - bounds[r] for r in range(self.size)]
+
+    def slice_of(self, total: int) -> tuple[int, int]:
+        """This rank's ``[lo, hi)`` share of a flat buffer of ``total`` elements."""
+        return (total * self.rank) // self.size, (total * (self.rank + 1)) // self.size
+
+    def gather_weights(self, model: Any) -> None:
+        """After a sharded step, every rank takes every slice of the new weights."""
+        flat = model._flat
+        counts = self._counts(flat.size)
+        displs = [sum(counts[:r]) for r in range(self.size)]
+        mpi_type = self.MPI._typedict[flat.values.dtype.char]
+        self.comm.Allgatherv(self.MPI.IN_PLACE, [flat.values, counts, displs, mpi_type])
+
+    def __repr__(self) -> str:
+        return f"<DataParallel rank={self.rank} size={self.size}>"
+
+
+class BatchNormReducer:
+    """Global batch statistics for BatchNormalization across the ranks' shards."""
+
+    def __init__(self, dp: DataParallel) -> None:
+        self.dp = dp
+
+    def __call__(self, x: np.ndarray, axes: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray, int]:
+        """``(mean, population variance, rows)`` of the global batch."""
+        s = x.sum(axis=axes, dtype=np.float64)
+        sq = np.square(x, dtype=np.float64).sum(axis=axes)
+        count = x.size // max(s.size, 1)
+        buf = np.concatenate([s.ravel(), sq.ravel(), [float(count)]])
+        self.dp.allreduce(buf)
+        k = s.size
+        n = buf[-1]
+        mean = buf[:k] / n
+        var = np.maximum(buf[k:2 * k] / n - mean * mean, 0.0)
+        return (mean.reshape(s.shape).astype(x.dtype), var.reshape(s.shape).astype(x.dtype),
+                int(n))
+
+    def reduce_sums(self, sum_g: np.ndarray, sum_gx: np.ndarray
+                    ) -> tuple[np.ndarray, np.ndarray]:
+        """The backward pass's two per-feature sums, over the global batch."""
+        buf = np.concatenate([np.ravel(sum_g), np.ravel(sum_gx)]).astype(np.float64)
+        self.dp.allreduce(buf)
+        k = np.size(sum_g)
+        return (buf[:k].reshape(np.shape(sum_g)).astype(sum_g.dtype),
+                buf[k:].reshape(np.shape(sum_gx)).astype(sum_gx.dtype))
+
+
+class ModelParallel:  # pragma: no cover - Keras name, clear refusal
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        raise ValueError("minikeras supports DataParallel only; ModelParallel is not available.")

@@ -135,7 +135,11 @@ class FlatBuffer:
         self.offsets = np.concatenate([[0], np.cumsum(sizes, dtype=np.int64)]).astype(np.int64)
         total = int(self.offsets[-1])
         self.values = np.empty(total, dtype=self.dtype)
-        self.grads = np.zeros(total, dtype=self.dtype)
+        # Three spare scalars ride at the end of the gradients (loss sum, rows,
+        # weight), so a data-parallel step is one Allreduce of one buffer.
+        self.grads_all = np.zeros(total + 3, dtype=self.dtype)
+        self.grads = self.grads_all[:total]
+        self.tail = self.grads_all[total:]
         for v, start, stop in zip(self.variables, self.offsets[:-1], self.offsets[1:]):
             shape = v.shape
             self.values[start:stop] = np.asarray(v.value, dtype=self.dtype).ravel()

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import distribution
 from .. import losses as losses_mod
 from .. import metrics as metrics_mod
 from .. import optimizers as optimizers_mod
@@ -233,12 +234,38 @@ class Model(Layer):
         for m, _ in self._metrics or []:
             m.reset_state()
 
-    def _logs(self) -> dict[str, float]:
-        """The running results, keys sorted as Keras's ``pythonify_logs``."""
+    def _logs(self, reduce: bool = True) -> dict[str, float]:
+        """The running results, keys sorted as Keras's ``pythonify_logs``.
+
+        Data-parallel: metric states (and, in evaluation, the loss tracker) are
+        summed over ranks first; every rank must call this together.
+        """
+        dp = self._dp
+        if dp is not None and reduce:
+            return self._reduced_logs(dp)
         logs = {"loss": float(self._loss_tracker.result())}
         for m, _ in self._metrics or []:
             logs[m.name] = float(m.result())
         return dict(sorted(logs.items()))
+
+    def _batch_logs(self) -> dict[str, float]:
+        # Batch hooks may run on one rank only: never a collective here.
+        return self._logs(reduce=False)
+
+    def _reduced_logs(self, dp: Any) -> dict[str, float]:
+        metrics = [m for m, _ in self._metrics or []]
+        if self._tracker_is_local:
+            metrics = [self._loss_tracker, *metrics]
+        states = [a for m in metrics for a in m.state_arrays()]
+        reduced = dp.reduce_states(states)
+        saved = [a.copy() for a in states]
+        for a, r in zip(states, reduced):
+            a[...] = r
+        try:
+            return self._logs(reduce=False)
+        finally:
+            for a, s in zip(states, saved):
+                a[...] = s
 
     # ------------------------------------------------------------------ data
     def _model_dtype(self) -> np.dtype:
@@ -368,6 +395,10 @@ class Model(Layer):
         runs = trainable_runs(flat, trainable)
         regularized = [v for v, t in zip(flat.variables, trainable) if t and v.regularizer]
         self._mark_input_grads()
+        self._dp = distribution.active()
+        self._set_parallel_hooks(self._dp)
+        if self._dp is not None:
+            self._dp.broadcast_model(self)
         if self.loss is None:
             raise ValueError("The model was compiled without a loss; pass `loss=` to compile() "
                              "to train or evaluate it.")
@@ -391,8 +422,11 @@ class Model(Layer):
     # ------------------------------------------------------------------ steps
     def _train_step(self, x: np.ndarray, y: Any, sw: Any) -> None:
         runs, regularized, any_trainable = self._train_ready
-        y_pred = self._forward(x, training=True)
+        dp = self._dp
         n = x.shape[0]
+        if dp is not None:
+            return self._train_step_parallel(dp, x, y, sw)
+        y_pred = self._forward(x, training=True)
         if self._fused is not None:
             loss, grad = fused_value_and_grad(self.loss, self._fused, y, y_pred, sw)
             self._backward(grad, from_z=True)
@@ -407,7 +441,52 @@ class Model(Layer):
         self._loss_tracker.add(loss * n, n)
         self._update_metrics(y, y_pred, sw)
 
+    def _train_step_parallel(self, dp: Any, x: np.ndarray, y: Any, sw: Any) -> None:
+        """The same step on this rank's rows, with one Allreduce before the update.
+
+        The loss gradient is scaled to a *sum* over local rows, the flat gradient
+        buffer is summed over ranks and divided by the global rows (or weight),
+        so every rank holds the one-process gradient and takes the same step.
+        """
+        runs, regularized, any_trainable = self._train_ready
+        n = x.shape[0]
+        flat = self._flat
+        scale, weight = dp.output_scale(self.loss, n, sw)
+        # A rank without rows (an uneven last batch) still runs the empty passes:
+        # batch-norm layers reduce their statistics across ranks inside them.
+        y_pred = self._forward(x, training=True)
+        if n:
+            if self._fused is not None:
+                loss, grad = fused_value_and_grad(self.loss, self._fused, y, y_pred, sw)
+            else:
+                loss, grad = self.loss.value_and_grad(y, y_pred, sw)
+            grad *= scale
+            loss_sum = loss * scale + self._activity_penalty
+        else:
+            grad = np.zeros_like(y_pred)
+            loss_sum = 0.0
+        self._backward(grad, from_z=self._fused is not None)
+        if self.loss.reduction == "sum":
+            weight = 0.0
+        total, rows = dp.finish_gradients(self, loss_sum, n, weight)
+        loss = total if self.loss.reduction == "sum" else total / max(float(flat.tail[2]), 1e-300)
+        if regularized:
+            loss += self._regularization(regularized, add_grads=True)
+        if any_trainable:
+            if dp.shard_optimizer:
+                lo, hi = dp.slice_of(flat.size)
+                self.optimizer.apply_flat(flat.values, flat.grads, _clip_runs(runs, lo, hi,
+                                                                              flat.size))
+                dp.gather_weights(self)
+            else:
+                self.optimizer.apply_flat(flat.values, flat.grads, runs)
+        self._loss_tracker.add(loss * rows, rows)
+        if n:
+            self._update_metrics(y, y_pred, sw)
+
     def _test_step(self, x: np.ndarray, y: Any, sw: Any) -> None:
+        if x.shape[0] == 0:
+            return  # a rank without rows in this batch (inference runs no collectives)
         y_pred = self._forward(x, training=False)
         t, p = self.loss.prepare(y, y_pred)
         loss, _ = self.loss.reduce(self.loss.call(t, p), sw)
@@ -472,7 +551,8 @@ class Model(Layer):
         self._build_for_source(source)
         self._prepare_training()
         iterator = EpochIterator(source, steps_per_epoch, rng=self._rng)
-        cbs = CallbackList(callbacks, model=self, add_history=True, add_progbar=verbose != 0,
+        cbs = CallbackList(callbacks, model=self, add_history=True,
+                           add_progbar=verbose != 0 and distribution.is_chief(),
                            verbose=verbose, epochs=epochs, steps=iterator.num_steps)
         cbs.params = {"verbose": verbose, "epochs": epochs, "steps": iterator.num_steps}
         for cb in cbs:
@@ -490,7 +570,7 @@ class Model(Layer):
                     cbs.on_train_batch_begin(step)
                 self._train_step(xb, yb, swb)
                 if batch_end:
-                    cbs.on_train_batch_end(step, LazyLogs(self._logs))
+                    cbs.on_train_batch_end(step, LazyLogs(self._batch_logs))
                 if self.stop_training:
                     break
             epoch_logs = self._logs()
@@ -529,6 +609,7 @@ class Model(Layer):
                         verbose: int) -> dict[str, float]:
         self._prepare_eval()
         self.reset_metrics()
+        self._tracker_is_local = True
         listen = cbs is not None and (cbs.wants("on_test_batch_begin")
                                       or cbs.wants("on_test_batch_end"))
         source = self._maybe_chunk(source, listen, for_loss=True)
@@ -540,8 +621,9 @@ class Model(Layer):
                 cbs.on_test_batch_begin(step)
             self._test_step(xb, yb, swb)
             if listen:
-                cbs.on_test_batch_end(step, LazyLogs(self._logs))
+                cbs.on_test_batch_end(step, LazyLogs(self._batch_logs))
         logs = self._logs()
+        self._tracker_is_local = False
         if cbs is not None:
             cbs.on_test_end(logs)
         return logs
@@ -561,7 +643,17 @@ class Model(Layer):
                            dtype=source.dtype, y_dtype=source.y_dtype,
                            class_weight=source.class_weight, shard=source.shard)
 
+    def _set_parallel_hooks(self, dp: Any) -> None:
+        """Batch-norm statistics and activity penalties span ranks under data parallelism."""
+        for layer in self._all_layers():
+            if hasattr(layer, "_stat_reducer"):
+                layer._stat_reducer = None if dp is None else distribution.BatchNormReducer(dp)
+        self._act_divisor = None if dp is None else 1.0
+
     def _prepare_eval(self) -> None:
+        self._dp = distribution.active()
+        if self._dp is not None and self._flat is not None:
+            self._dp.broadcast_model(self)
         if self.loss is None:
             raise ValueError("The model was compiled without a loss; pass `loss=` to compile() "
                              "to evaluate it.")
@@ -586,7 +678,7 @@ class Model(Layer):
         cbs = CallbackList(callbacks, model=self, add_history=False, verbose=verbose,
                            epochs=1, steps=source.num_batches)
         logs = self._run_evaluation(source, steps, cbs, verbose)
-        if verbose:
+        if verbose and distribution.is_chief():
             from ..callbacks.progbar import format_logs
 
             n = source.num_batches or 0
@@ -743,4 +835,18 @@ class Model(Layer):
         pass
 
     _activity_penalty = 0.0
+    _act_divisor: float | None = None
+    _dp: Any = None
+    _tracker_is_local = False
+
+
+def _clip_runs(runs: list[tuple[int, int]] | None, lo: int, hi: int,
+               total: int) -> list[tuple[int, int]]:
+    """The parts of ``runs`` (None: everything) inside ``[lo, hi)``."""
+    out = []
+    for a, b in runs if runs is not None else [(0, total)]:
+        a, b = max(a, lo), min(b, hi)
+        if a < b:
+            out.append((a, b))
+    return out
 

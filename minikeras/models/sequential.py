@@ -319,7 +319,8 @@ class Sequential(Model):
             x = layer.forward(x, training=training)
             if layer.activity_regularizer is not None:
                 self._act_outputs[i] = x
-                penalty += layer.activity_regularizer(x) / max(x.shape[0], 1)
+                penalty += layer.activity_regularizer(x) / (self._act_divisor
+                                                             or max(x.shape[0], 1))
         self._activity_penalty = penalty
         return x
 
@@ -331,7 +332,8 @@ class Sequential(Model):
             layer = leaves[i]
             if act is not None and i in act:
                 y = act[i]
-                grad = grad + layer.activity_regularizer.grad(y) / max(y.shape[0], 1)
+                grad = grad + layer.activity_regularizer.grad(y) / (self._act_divisor
+                                                                    or max(y.shape[0], 1))
             if from_z and i == last:
                 grad = layer.backward_from_z(grad)
             else:
