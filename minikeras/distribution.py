@@ -22,7 +22,9 @@ sharded by minikeras, and each rank reads only its rows.
 
 from __future__ import annotations
 
+import os
 import sys
+import time
 import traceback
 from typing import Any
 
@@ -111,9 +113,12 @@ class DataParallel:
         comm, rank = self.comm, self.rank
 
         def hook(kind, value, tb):
-            sys.stderr.write(f"minikeras: rank {rank} failed; aborting the MPI job.\n")
-            traceback.print_exception(kind, value, tb)
-            sys.stderr.flush()
+            text = (f"minikeras: rank {rank} failed; aborting the MPI job.\n"
+                    + "".join(traceback.format_exception(kind, value, tb)))
+            # One raw write, then a moment for the launcher to forward it:
+            # Abort tears the job down at once.
+            os.write(2, text.encode(errors="replace"))
+            time.sleep(0.2)
             try:
                 comm.Abort(1)
             finally:  # pragma: no cover - Abort does not return

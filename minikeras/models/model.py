@@ -485,17 +485,49 @@ class Model(Layer):
             self._update_metrics(y, y_pred, sw)
 
     def _test_step(self, x: np.ndarray, y: Any, sw: Any) -> None:
-        if x.shape[0] == 0:
+        dp = self._dp
+        n = x.shape[0]
+        if dp is not None and self.loss.reduction in ("sum", "mean_with_sample_weight"):
+            return self._test_step_parallel(dp, x, y, sw)
+        if n == 0:
             return  # a rank without rows in this batch (inference runs no collectives)
         y_pred = self._forward(x, training=False)
-        t, p = self.loss.prepare(y, y_pred)
-        loss, _ = self.loss.reduce(self.loss.call(t, p), sw)
-        if np.ndim(loss):
-            loss = float(np.mean(loss)) if np.size(loss) else 0.0
-        loss = float(loss) + self._activity_penalty + self._penalties()
-        n = x.shape[0]
+        loss = self._batch_loss(y, y_pred, sw)
+        loss = loss + self._activity_penalty + self._penalties()
         self._loss_tracker.add(loss * n, n)
         self._update_metrics(y, y_pred, sw)
+
+    def _batch_loss(self, y: Any, y_pred: np.ndarray, sw: Any) -> float:
+        t, p = self.loss.prepare(y, y_pred)
+        loss, _ = self.loss.reduce(self.loss.call(t, p), sw, self.loss.mask(t))
+        if np.ndim(loss):
+            loss = float(np.mean(loss)) if np.size(loss) else 0.0
+        return float(loss)
+
+    def _test_step_parallel(self, dp: Any, x: np.ndarray, y: Any, sw: Any) -> None:
+        """Evaluation where a batch's loss needs the whole global batch (sum, weighted mean).
+
+        One small Allreduce per batch of [loss sum, rows, weight, activity sum].
+        """
+        n = x.shape[0]
+        buf = np.zeros(4)
+        y_pred = None
+        if n:
+            y_pred = self._forward(x, training=False)
+            scale, weight = dp.output_scale(self.loss, n, sw)
+            buf[:] = (self._batch_loss(y, y_pred, sw) * scale, n,
+                      0.0 if self.loss.reduction == "sum" else weight,
+                      self._activity_penalty * n)
+        dp.allreduce(buf)
+        total, rows, weight, activity = buf
+        if rows == 0:
+            return
+        loss = total if self.loss.reduction == "sum" else total / max(weight, 1e-300)
+        loss += activity / rows + self._penalties()
+        self._loss_tracker.add(loss * rows, rows)
+        self._tracker_is_local = False
+        if n:
+            self._update_metrics(y, y_pred, sw)
 
     def _update_metrics(self, y: Any, y_pred: np.ndarray, sw: Any) -> None:
         if self._metrics is None:
@@ -562,6 +594,8 @@ class Model(Layer):
         batch_end = cbs.wants("on_train_batch_end")
         logs: dict[str, Any] = {}
         cbs.on_train_begin()
+        # BackupAndRestore sets this in on_train_begin to resume (Keras 3's hook).
+        initial_epoch = self.__dict__.pop("_initial_epoch", None) or initial_epoch
         for epoch in range(initial_epoch, epochs):
             self.reset_metrics()
             cbs.on_epoch_begin(epoch)
@@ -610,6 +644,8 @@ class Model(Layer):
         self._prepare_eval()
         self.reset_metrics()
         self._tracker_is_local = True
+        # Evaluation normalizes activity penalties per rank; the tracker sums them exactly.
+        train_divisor, self._act_divisor = self._act_divisor, None
         listen = cbs is not None and (cbs.wants("on_test_batch_begin")
                                       or cbs.wants("on_test_batch_end"))
         source = self._maybe_chunk(source, listen, for_loss=True)
@@ -624,6 +660,7 @@ class Model(Layer):
                 cbs.on_test_batch_end(step, LazyLogs(self._batch_logs))
         logs = self._logs()
         self._tracker_is_local = False
+        self._act_divisor = train_divisor
         if cbs is not None:
             cbs.on_test_end(logs)
         return logs
@@ -650,9 +687,9 @@ class Model(Layer):
                 layer._stat_reducer = None if dp is None else distribution.BatchNormReducer(dp)
         self._act_divisor = None if dp is None else 1.0
 
-    def _prepare_eval(self) -> None:
+    def _prepare_eval(self, broadcast: bool = False) -> None:
         self._dp = distribution.active()
-        if self._dp is not None and self._flat is not None:
+        if broadcast and self._dp is not None and self._flat is not None:
             self._dp.broadcast_model(self)
         if self.loss is None:
             raise ValueError("The model was compiled without a loss; pass `loss=` to compile() "
@@ -675,6 +712,7 @@ class Model(Layer):
         source = self._source(x, y, sample_weight, batch_size, False, None, "evaluate",
                               needs_y=True)
         self._build_for_source(source)
+        self._prepare_eval(broadcast=True)
         cbs = CallbackList(callbacks, model=self, add_history=False, verbose=verbose,
                            epochs=1, steps=source.num_batches)
         logs = self._run_evaluation(source, steps, cbs, verbose)
@@ -760,7 +798,7 @@ class Model(Layer):
         self._require_compiled("test_on_batch")
         source = self._source(x, y, sample_weight, None, False, None, "test_on_batch", True)
         self._build_for_source(source)
-        self._prepare_eval()
+        self._prepare_eval(broadcast=True)
         self.reset_metrics()
         self._test_step(*source.batch_at(slice(0, source.num_samples)))
         return self._format_results(self._logs(), return_dict)

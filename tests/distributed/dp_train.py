@@ -1,0 +1,52 @@
+"""A training job for the distributed tests: ``mpiexec -n N python dp_train.py '<json>'``.
+
+Options (JSON): floatx, seed, model ("plain" | "bn"), shard_optimizer,
+epochs, batch_size, validation_split, sample_weight, reduction, verbose,
+memmap (path of a float64 memmap to train on), out (result JSON, rank 0),
+parallel (false: a one-process run to compare with).
+"""
+
+import json
+import sys
+
+import numpy as np
+
+import minikeras as mk
+from minikeras import distribution as D
+
+opts = json.loads(sys.argv[1])
+mk.config.set_floatx(opts.get("floatx", "float64"))
+mk.utils.set_random_seed(opts.get("seed", 7))
+if opts.get("parallel", True):
+    D.set_distribution(D.DataParallel(shard_optimizer=opts.get("shard_optimizer", False)))
+
+rng = np.random.default_rng(0)
+rows = opts.get("rows", 203)
+if opts.get("memmap"):
+    x = np.memmap(opts["memmap"], dtype=np.float64, mode="r").reshape(-1, 6)
+    rows = x.shape[0]
+    y = (np.arange(rows) % 3 == 0).astype(np.float64)
+else:
+    x = rng.normal(size=(rows, 6))
+    y = (x[:, 0] + 0.5 * x[:, 1] > 0).astype(np.float64)
+sw = rng.uniform(0.5, 2.0, size=rows) if opts.get("sample_weight") else None
+
+layers = [mk.Input((6,)), mk.layers.Dense(8, activation="relu")]
+if opts.get("model") == "bn":
+    layers.append(mk.layers.BatchNormalization())
+layers.append(mk.layers.Dense(1, activation="sigmoid", kernel_regularizer="l2"))
+model = mk.Sequential(layers)
+loss = mk.losses.BinaryCrossentropy(reduction=opts.get("reduction", "sum_over_batch_size"))
+model.compile(optimizer=mk.optimizers.Adam(0.01), loss=loss,
+              metrics=["accuracy", mk.metrics.AUC(name="auc")] if hasattr(mk.metrics, "AUC")
+              else ["accuracy"])
+history = model.fit(x, y, sample_weight=sw, epochs=opts.get("epochs", 3),
+                    batch_size=opts.get("batch_size", 32),
+                    validation_split=opts.get("validation_split", 0.2),
+                    verbose=opts.get("verbose", 0))
+scores = model.evaluate(x, y, verbose=0, return_dict=True)  # collective: every rank calls it
+if D.is_chief() and opts.get("out"):
+    with open(opts["out"], "w") as f:
+        json.dump({"history": history.history,
+                   "weights": [w.tolist() for w in model.get_weights()],
+                   "evaluate": scores}, f)
