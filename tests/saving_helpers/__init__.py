@@ -1,0 +1,1 @@
+"""Helpers and subprocess targets of the persistence tests."""
