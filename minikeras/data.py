@@ -23,6 +23,9 @@ from ._tensor import as_array
 
 Batch = tuple[np.ndarray, Any, Any]
 
+#: Elements checked for NaN/inf at a time (bounds the check's memory).
+_CHECK_ELEMENTS = 1 << 20
+
 
 # ----------------------------------------------------------------------------- conversion
 def is_sparse(x: Any) -> bool:
@@ -41,6 +44,8 @@ def to_array(x: Any, what: str = "x") -> Any:
         return x.tocsr()
     if is_dataframe(x):
         return x.to_numpy()
+    if isinstance(x, np.memmap):
+        return x  # stays on disk: batches read only their rows
     if isinstance(x, np.ndarray):
         return as_array(x)
     if hasattr(x, "numpy") and callable(x.numpy):
@@ -66,11 +71,25 @@ def check_numeric(arr: Any, what: str) -> None:
         raise TypeError(f"`{what}` must hold numbers; received an array of dtype {arr.dtype} "
                         "(strings or objects). Encode categories as numbers first.")
     if arr.dtype.kind == "f" and not isinstance(arr, np.memmap):
-        finite = np.isfinite(arr)
-        if not finite.all():
-            bad = ~finite.reshape(len(arr), -1).all(axis=1) if arr.ndim else ~finite
-            raise ValueError(f"`{what}` contains NaN or inf in {int(np.sum(bad))} row(s) "
-                             f"(first at row {int(np.flatnonzero(bad)[0])}).")
+        if arr.ndim == 0:
+            if not np.isfinite(arr):
+                raise ValueError(f"`{what}` is NaN or inf.")
+            return
+        # In blocks of rows, so the check never allocates in proportion to the data.
+        rows = max(1, _CHECK_ELEMENTS // max(1, arr[:1].size))
+        bad_rows = 0
+        first = None
+        for start in range(0, len(arr), rows):
+            block = arr[start:start + rows]
+            finite = np.isfinite(block)
+            if not finite.all():
+                bad = ~finite.reshape(len(block), -1).all(axis=1)
+                bad_rows += int(bad.sum())
+                if first is None:
+                    first = start + int(np.flatnonzero(bad)[0])
+        if bad_rows:
+            raise ValueError(f"`{what}` contains NaN or inf in {bad_rows} row(s) "
+                             f"(first at row {first}).")
 
 
 def num_rows(x: Any) -> int:

@@ -105,6 +105,7 @@ class DataParallel:
         if self.size > 1:
             self._install_abort_hook()
             self._sync_seed()
+            self._announce()
 
     # -- process management ----------------------------------------------------------
     def _install_abort_hook(self) -> None:
@@ -125,6 +126,14 @@ class DataParallel:
                 previous(kind, value, tb)
 
         sys.excepthook = hook
+
+    def _announce(self) -> None:
+        """One line mapping ranks to PIDs: MPICH's launcher names a dead process by PID."""
+        pids = self.comm.gather(os.getpid(), root=0)
+        if self.rank == 0:
+            table = " ".join(f"{r}:{pid}" for r, pid in enumerate(pids))
+            os.write(2, f"minikeras: data-parallel job of {self.size} ranks "
+                        f"(rank:pid {table})\n".encode())
 
     def _sync_seed(self) -> None:
         """Every rank must shuffle alike: without a user seed, rank 0's entropy is shared."""

@@ -109,3 +109,68 @@ def test_importing_minikeras_does_not_import_mpi4py():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          env=_env(), check=True).stdout.strip()
     assert out == "False"
+
+
+RESUME = Path(__file__).parent / "distributed" / "dp_resume.py"
+
+
+def test_dead_rank_ends_job_and_backup_resumes_on_other_rank_count(tmp_path):
+    """A rank killed mid-epoch ends the job fast; the backup resumes on 3 ranks."""
+    import time
+
+    backup = tmp_path / "backup"
+    opts = {"backup_dir": str(backup), "kill": [2, 3, 1]}
+    start = time.monotonic()
+    proc = subprocess.run([MPIEXEC, "-n", "2", sys.executable, str(RESUME), json.dumps(opts)],
+                          capture_output=True, text=True, timeout=60, env=_env())
+    assert time.monotonic() - start < 30
+    assert proc.returncode != 0
+    output = proc.stdout + proc.stderr
+    # The launcher names the dead process by PID; our start-up line maps PIDs to ranks.
+    table = output.split("(rank:pid ")[1].split(")")[0]
+    pids = dict(item.split(":")[::-1] for item in table.split())
+    dead_pid = output.split("PID ")[1].split()[0]
+    assert pids[dead_pid] == "1"
+    assert backup.exists()
+
+    resumed_out = tmp_path / "resumed.json"
+    done = subprocess.run([MPIEXEC, "-n", "3", sys.executable, str(RESUME),
+                           json.dumps({"backup_dir": str(backup), "out": str(resumed_out)})],
+                          capture_output=True, text=True, timeout=120, env=_env())
+    assert done.returncode == 0, done.stdout + done.stderr
+    single_out = tmp_path / "single.json"
+    subprocess.run([sys.executable, str(RESUME),
+                    json.dumps({"parallel": False, "out": str(single_out)})],
+                   check=True, timeout=120, env=_env())
+    resumed = json.loads(resumed_out.read_text())
+    single = json.loads(single_out.read_text())
+    for wa, wb in zip(single["weights"], resumed["weights"]):
+        assert_close(wb, wa, "distributed64")
+    # History after a restore covers the resumed epochs: the last two epochs match.
+    for key in single["history"]:
+        assert_close(resumed["history"][key][-2:], single["history"][key][-2:],
+                     "distributed64", err_msg=key)
+
+
+def test_memmap_fit_memory_stays_bounded_per_rank(tmp_path):
+    """A 256 MB memmap: each rank allocates a small fraction of it (anonymous memory)."""
+    rows, features = 262_144, 256  # 256 MiB of float32
+    path = tmp_path / "big.dat"
+    x = np.memmap(path, dtype=np.float32, mode="w+", shape=(rows, features))
+    chunk = np.random.default_rng(0).normal(size=(8192, features)).astype(np.float32)
+    for start in range(0, rows, 8192):
+        x[start:start + 8192] = chunk
+    x.flush()
+    del x
+    y = np.memmap(str(path) + ".y", dtype=np.int64, mode="w+", shape=(rows,))
+    y[:] = np.arange(rows) % 4
+    y.flush()
+    del y
+    out = tmp_path / "mem"
+    script = Path(__file__).parent / "distributed" / "dp_memmap.py"
+    subprocess.run([MPIEXEC, "-n", "2", sys.executable, str(script), str(path), str(features),
+                    str(out)], check=True, timeout=300, env=_env())
+    for rank in (0, 1):
+        peak, rss_anon_kb = map(int, (tmp_path / f"mem.{rank}").read_text().split())
+        assert peak < 32 * 2**20, f"rank {rank} allocated {peak / 2**20:.1f} MiB at peak"
+        assert rss_anon_kb * 1024 < 300 * 2**20, f"rank {rank} RssAnon {rss_anon_kb} kB"

@@ -156,6 +156,10 @@ def _architecture(model: Sequential) -> dict[str, Any]:
 
 def _write(filepath: Any, overwrite: bool, meta: dict[str, Any],
            weights: dict[str, np.ndarray], opt_arrays: dict[str, np.ndarray]) -> None:
+    from .. import distribution
+
+    if not distribution.is_chief():
+        return  # data-parallel: every rank holds the same state; rank 0 writes it
     text = json.dumps(meta, indent=1).encode("utf-8")
     if hasattr(filepath, "write"):
         _write_zip(filepath, text, weights, opt_arrays, describe(filepath))
