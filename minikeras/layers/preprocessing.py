@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from .._tensor import as_array
+from .._tensor import Tensor, as_array, as_tensor
 from .base import LAYERS, Layer
 
 
@@ -94,7 +94,8 @@ class Normalization(Layer):
         reduce = tuple(a for a in range(x.ndim) if a not in keep)
         self.mean_var.assign(x.mean(axis=reduce).reshape(self.mean_var.shape))
         self.variance_var.assign(x.var(axis=reduce).reshape(self.variance_var.shape))
-        self.count.assign(np.asarray(x.shape[0]))
+        # `count` stays 0: Keras 3 keeps it only for old saved models and never
+        # updates it, so get_weights() after adapt equals Keras's.
 
     def _stats(self, ndim: int, dtype: Any) -> tuple[np.ndarray, np.ndarray]:
         keep = self._keep_axes(ndim)
@@ -112,6 +113,22 @@ class Normalization(Layer):
             shape[a] = s
         return (self.mean_var.value.astype(dtype).reshape(shape),
                 self.variance_var.value.astype(dtype).reshape(shape))
+
+    @property
+    def mean(self) -> Tensor | None:
+        """Keras's ``layer.mean``: the mean broadcast to the input's rank, once built."""
+        return self._public_stat(0)
+
+    @property
+    def variance(self) -> Tensor | None:
+        """Keras's ``layer.variance``: broadcast like :attr:`mean`, once built."""
+        return self._public_stat(1)
+
+    def _public_stat(self, which: int) -> Tensor | None:
+        # Tutorials print `normalizer.mean.numpy()` after adapt; Keras's shape is (1, n).
+        if self._build_input_shape is None:
+            return None
+        return as_tensor(self._stats(len(self._build_input_shape), self.dtype)[which])
 
     def forward(self, x, training=False):
         mean, var = self._stats(x.ndim, x.dtype)

@@ -581,6 +581,9 @@ class Model(Layer):
             val_source = self._source(vx, vy, vsw, validation_batch_size or batch_size, False,
                                       None, "fit", needs_y=True)
         self._build_for_source(source)
+        if val_source is not None:
+            # Check the validation features now, not after a first epoch of training.
+            self._build_for_source(val_source)
         self._prepare_training()
         iterator = EpochIterator(source, steps_per_epoch, rng=self._rng)
         cbs = CallbackList(callbacks, model=self, add_history=True,

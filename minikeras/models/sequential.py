@@ -155,6 +155,7 @@ class Sequential(Model):
         self._build_input_shape = (None, *shape[1:])
         current = self._build_input_shape
         for layer in self._layers:
+            was_built = layer.built
             if isinstance(layer, Sequential):
                 if not layer.built or layer._build_input_shape != current:
                     layer.build(current)
@@ -164,6 +165,13 @@ class Sequential(Model):
                 if built_for is not None and tuple(built_for[1:]) != tuple(current[1:]) \
                         and layer._variables:
                     raise ValueError(layer._shape_message(built_for, (None, *current[1:])))
+            if not was_built:
+                # Keras creates these weights in the model's name scope:
+                # "sequential/dense/kernel" (a layer built alone keeps "dense/kernel").
+                prefix = f"{self.name}/"
+                for v in layer.weights:
+                    if not v.path.startswith(prefix):
+                        v.path = prefix + v.path
             current = layer.compute_output_shape(current)
         self.built = True
         self._pack()

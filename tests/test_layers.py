@@ -1,0 +1,439 @@
+"""Layers: gradients, Keras's outputs, names, weights, configs and freezing.
+
+Gradient checks are parametrised over the layer registry, so a newly
+registered layer fails here until it is given a gradient case. Outputs,
+weight names and automatic names are compared with Keras 3's, recorded by
+``tests/golden/make_golden_training.py`` in ``tests/golden/layers.json``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+import numpy as np
+import pytest
+
+import minikeras as mk
+from minikeras import layers as L
+from tests.golden.make_golden_training import LAYERS_OUT, load, run_layer_case
+from tests.helpers.gradcheck import check_layer_gradients
+from tests.helpers.tolerances import assert_close
+
+GOLDEN = load(LAYERS_OUT)
+
+# ----------------------------------------------------------------------------- Keras's outputs
+
+
+@pytest.mark.parametrize("case", sorted(GOLDEN["cases"]))
+def test_layer_matches_keras(case):
+    golden = GOLDEN["cases"][case]
+    _, ours = run_layer_case(mk, golden["spec"], golden["x"], golden["weights"])
+    assert ours["name"] == golden["name"], "Keras's automatic name"
+    assert ours["weights_before_build"] == golden["weights_before_build"] == 0
+    for key in ("weight_names", "weight_paths", "weight_shapes", "trainable_weight_names",
+                "non_trainable_weight_names", "output_shape"):
+        assert ours[key] == golden[key], key
+    assert_close(ours["inference"], golden["inference"], "keras64", err_msg="inference output")
+    assert ours["inference"].shape == golden["inference"].shape
+    assert ("training" in ours) == ("training" in golden)
+    if "training" in golden:
+        assert_close(ours["training"], golden["training"], "keras64", err_msg="training output")
+        for a, e in zip(ours["weights_after_training_call"],
+                        golden["weights_after_training_call"], strict=True):
+            assert_close(a, e, "keras64", err_msg="weights after a training call")
+    if "adapted" in golden:
+        for a, e in zip(ours["adapted"], golden["adapted"], strict=True):
+            assert_close(a, e, "keras64", err_msg="adapted statistics")
+
+
+def test_golden_layers_cover_the_brief():
+    classes = {g["spec"][0] for g in GOLDEN["cases"].values()}
+    assert {"Dense", "BatchNormalization", "LayerNormalization", "PReLU", "Normalization",
+            "Rescaling", "Flatten", "Reshape", "Activation", "Dropout"} <= classes
+
+
+# ----------------------------------------------------------------------------- gradients
+def _dense_3d() -> L.Layer:
+    return L.Dense(3, activation="tanh")
+
+
+def _adapted_normalization() -> L.Layer:
+    layer = L.Normalization()
+    layer.adapt(np.random.default_rng(3).normal(size=(50, 4)) * [1.0, 3.0, 0.5, 2.0] + 1.0)
+    return layer
+
+
+def _frozen_batchnorm() -> L.Layer:
+    return L.BatchNormalization(trainable=False)
+
+
+def _nested_sequential() -> L.Layer:
+    return mk.Sequential([mk.Input((4,)), L.Dense(5, activation="tanh"),
+                          L.BatchNormalization(), L.LayerNormalization(), L.Dense(3)])
+
+
+_ACTIVATIONS = ("tanh", "sigmoid", "softmax", "gelu", "selu", "elu", "softplus", "swish",
+                "softsign", "exponential", "linear", "relu", "leaky_relu", "hard_sigmoid",
+                "mish", "log_softmax")
+
+#: registered name -> [(case id, factory, input shape)]
+GRADIENT_CASES: dict[str, list[tuple[str, Callable[[], L.Layer], tuple[int, ...]]]] = {
+    "Dense": [("2d", lambda: L.Dense(3, activation="sigmoid"), (5, 4)),
+              ("3d", _dense_3d, (2, 3, 4)),
+              ("no_bias_relu", lambda: L.Dense(3, activation="relu", use_bias=False), (5, 4)),
+              ("softmax", lambda: L.Dense(3, activation="softmax"), (5, 4))],
+    "Activation": [(name, lambda name=name: L.Activation(name), (4, 5)) for name in _ACTIVATIONS],
+    "ActivityRegularization": [("l1_l2", lambda: L.ActivityRegularization(0.01, 0.02), (4, 3))],
+    "BatchNormalization": [("2d", L.BatchNormalization, (6, 4)),
+                           ("3d", lambda: L.BatchNormalization(momentum=0.9), (3, 2, 4)),
+                           ("axis1", lambda: L.BatchNormalization(axis=1), (3, 2, 4)),
+                           ("no_scale", lambda: L.BatchNormalization(scale=False), (6, 3)),
+                           ("frozen", _frozen_batchnorm, (6, 4))],
+    "Dropout": [("0.4", lambda: L.Dropout(0.4, seed=1), (6, 5)),
+                ("noise_shape", lambda: L.Dropout(0.5, noise_shape=(None, 1, 4)), (3, 2, 4))],
+    "ELU": [("0.7", lambda: L.ELU(0.7), (4, 5))],
+    "Flatten": [("3d", L.Flatten, (2, 3, 4))],
+    "GaussianDropout": [("0.3", lambda: L.GaussianDropout(0.3), (4, 5))],
+    "GaussianNoise": [("0.5", lambda: L.GaussianNoise(0.5), (4, 5))],
+    "Identity": [("2d", L.Identity, (4, 3))],
+    "InputLayer": [("2d", lambda: L.InputLayer(shape=(3,)), (4, 3))],
+    "LayerNormalization": [("2d", L.LayerNormalization, (5, 4)),
+                           ("3d_two_axes", lambda: L.LayerNormalization(axis=[1, 2]), (2, 3, 4)),
+                           ("no_center", lambda: L.LayerNormalization(center=False), (5, 4))],
+    "LeakyReLU": [("default", L.LeakyReLU, (4, 5))],
+    "Normalization": [("adapted", _adapted_normalization, (5, 4)),
+                      ("given", lambda: L.Normalization(mean=[1.0, 2.0, 3.0, 4.0],
+                                                        variance=[1.0, 4.0, 0.25, 9.0]), (5, 4)),
+                      ("invert", lambda: L.Normalization(mean=[1.0, -2.0, 0.0, 4.0],
+                                                         variance=[2.0, 4.0, 0.25, 1.0],
+                                                         invert=True), (5, 4))],
+    "PReLU": [("2d", L.PReLU, (5, 4)), ("shared_axes", lambda: L.PReLU(shared_axes=[1]),
+                                        (2, 3, 4))],
+    "ReLU": [("default", L.ReLU, (4, 5)),
+             ("options", lambda: L.ReLU(max_value=1.0, negative_slope=0.1, threshold=0.2),
+              (4, 5))],
+    "Rescaling": [("scale_offset", lambda: L.Rescaling(0.5, offset=-1.0), (4, 3))],
+    "Reshape": [("to_2x6", lambda: L.Reshape((2, -1)), (2, 3, 4))],
+    "Sequential": [("nested", _nested_sequential, (6, 4))],
+    "Softmax": [("last_axis", L.Softmax, (4, 5)), ("axis1", lambda: L.Softmax(axis=1), (2, 3, 4))],
+}
+
+
+def _gradient_params() -> list:
+    params = []
+    for name in L.LAYERS.names():
+        cases = GRADIENT_CASES.get(name) or [(None, None, None)]
+        for case_id, factory, shape in cases:
+            for training in (False, True):
+                mode = "training" if training else "inference"
+                params.append(pytest.param(name, factory, shape, training,
+                                           id=f"{name}-{case_id}-{mode}"))
+    return params
+
+
+def _randomize(layer: L.Layer, rng: np.random.Generator) -> None:
+    """Non-trivial weights (positive variances), so every term of backward matters."""
+    for v in layer.weights:
+        name = v.name
+        if name in ("moving_variance", "variance"):
+            v.assign(rng.uniform(0.5, 2.0, size=v.shape))
+        elif name == "count":
+            continue
+        elif name == "gamma":
+            v.assign(1.0 + 0.3 * rng.normal(size=v.shape))
+        elif name != "mean" or not isinstance(layer, L.Normalization):
+            v.assign(rng.normal(size=v.shape) * 0.7)
+
+
+def _away_from_kinks(x: np.ndarray) -> np.ndarray:
+    """Keep inputs off the kinks of relu-like functions (0, 0.2, 1, +-3)."""
+    for kink in (0.0, 0.2, 1.0, 3.0, -3.0):
+        near = np.abs(x - kink) < 1e-3
+        x[near] += 0.01
+    return x
+
+
+@pytest.mark.parametrize(("name", "factory", "shape", "training"), _gradient_params())
+def test_layer_gradients(name, factory, shape, training):
+    assert factory is not None, (f"layer {name!r} is registered but has no gradient case: add "
+                                 "one to GRADIENT_CASES")
+    mk.config.set_floatx("float64")
+    layer = factory()
+    rng = np.random.default_rng(5)
+    x = _away_from_kinks(rng.normal(size=shape) * 1.3)
+    layer(x)  # builds
+    _randomize(layer, rng)
+    if isinstance(layer, L.Normalization) and layer.invert:
+        x = rng.normal(size=shape)
+    check_layer_gradients(layer, x, training=training)
+
+
+def test_dropout_training_gradient_uses_the_forward_mask():
+    mk.config.set_floatx("float64")
+    layer = L.Dropout(0.5, seed=0)
+    x = np.ones((50, 4))
+    y = np.asarray(layer(x, training=True))
+    grad = layer.backward(np.ones_like(x))
+    assert set(np.unique(y)) == {0.0, 2.0}
+    np.testing.assert_array_equal(grad, y)  # dy/dx is the mask itself
+    assert np.array_equal(np.asarray(layer(x, training=False)), x)
+
+
+def test_frozen_batchnorm_uses_moving_statistics_in_training_mode():
+    mk.config.set_floatx("float64")
+    layer = L.BatchNormalization(trainable=False)
+    x = np.random.default_rng(0).normal(size=(8, 3)) * 2 + 1
+    layer(x)
+    layer.moving_mean.assign([0.5, -0.5, 1.0])
+    layer.moving_variance.assign([2.0, 1.0, 0.5])
+    before = layer.get_weights()
+    y = np.asarray(layer(x, training=True))
+    expected = (x - [0.5, -0.5, 1.0]) / np.sqrt(np.array([2.0, 1.0, 0.5]) + 1e-3)
+    assert_close(y, expected, "internal64")
+    for a, b in zip(layer.get_weights(), before):
+        np.testing.assert_array_equal(a, b)
+
+
+# ----------------------------------------------------------------------------- building
+def test_lazy_build_and_weights_before_and_after():
+    layer = L.Dense(3)
+    assert not layer.built
+    assert layer.weights == [] and layer.trainable_weights == []
+    assert layer.non_trainable_weights == []
+    out = layer(np.ones((2, 4), dtype="float32"))
+    assert layer.built and out.shape == (2, 3)
+    assert [v.name for v in layer.weights] == ["kernel", "bias"]
+    assert layer.kernel.shape == (4, 3) and layer.bias.shape == (3,)
+    assert [v.path for v in layer.weights] == ["dense/kernel", "dense/bias"]
+    assert layer.output.shape == (None, 3)
+
+
+def test_batchnorm_weight_order_and_trainability():
+    layer = L.BatchNormalization()
+    layer.build((None, 5))
+    assert [v.name for v in layer.weights] == ["gamma", "beta", "moving_mean",
+                                               "moving_variance"]
+    assert [v.name for v in layer.trainable_weights] == ["gamma", "beta"]
+    assert [v.name for v in layer.non_trainable_weights] == ["moving_mean", "moving_variance"]
+    assert all(v.shape == (5,) for v in layer.weights)
+
+
+def test_normalization_weights_are_mean_variance_count():
+    layer = L.Normalization()
+    data = np.arange(12.0).reshape(6, 2) ** 1.5
+    layer.adapt(data)
+    mean, var, count = layer.get_weights()
+    assert_close(mean, data.mean(axis=0), "float32")
+    assert_close(var, data.var(axis=0), "float32")  # population variance, as Keras
+    assert count.shape == ()
+    assert layer.trainable_weights == []
+
+
+def test_layer_and_model_calls_return_arrays_with_numpy():
+    x = np.ones((3, 4), dtype="float32")
+    layer = L.Dense(2)
+    y = layer(x)
+    assert isinstance(y, np.ndarray) and isinstance(y.numpy(), np.ndarray)
+    assert type(y.numpy()) is np.ndarray
+    model = mk.Sequential([mk.Input((4,)), L.Dense(2)])
+    out = model(x)
+    assert isinstance(out, np.ndarray) and type(out.numpy()) is np.ndarray
+    assert out.numpy().shape == (3, 2) and out.dtype == np.float32
+
+
+def test_output_shape_has_none_batch_axis():
+    model = mk.Sequential([mk.Input((6,)), L.Dense(4), L.Reshape((2, 2)), L.Flatten()])
+    assert [layer.output.shape for layer in model.layers] == [(None, 4), (None, 2, 2),
+                                                               (None, 4)]
+    with pytest.raises(AttributeError, match="never been called"):
+        _ = L.Dense(2).output
+
+
+def test_activation_is_the_public_function():
+    assert L.Dense(2, activation="relu").activation is mk.activations.relu
+    assert L.Dense(2, activation=mk.activations.tanh).activation is mk.activations.tanh
+    assert L.Activation("sigmoid").activation is mk.activations.sigmoid
+    assert L.Dense(2).activation is mk.activations.linear
+
+
+@pytest.mark.parametrize("shape", [(4,), [4]], ids=["tuple", "list"])
+@pytest.mark.parametrize("first", [
+    lambda s: L.Dense(3, input_shape=s), lambda s: L.BatchNormalization(input_shape=s),
+    lambda s: L.Dropout(0.2, input_shape=s), lambda s: L.Activation("relu", input_shape=s),
+    lambda s: L.Normalization(input_shape=s), lambda s: L.LayerNormalization(input_shape=s),
+    lambda s: L.Rescaling(2.0, input_shape=s), lambda s: L.PReLU(input_shape=s),
+    lambda s: L.Flatten(input_shape=s), lambda s: L.LeakyReLU(input_shape=s),
+], ids=["Dense", "BatchNormalization", "Dropout", "Activation", "Normalization",
+        "LayerNormalization", "Rescaling", "PReLU", "Flatten", "LeakyReLU"])
+def test_input_shape_on_any_first_layer(first, shape):
+    model = mk.Sequential([first(shape), L.Dense(1)])
+    assert model.built
+    assert model.input_shape == (None, 4)
+    assert model.output_shape == (None, 1)
+    assert model.predict(np.ones((2, 4)), verbose=0).shape == (2, 1)
+
+
+def test_input_dim_on_first_layer():
+    model = mk.Sequential([L.Dense(2, input_dim=3)])
+    assert model.built and model.input_shape == (None, 3)
+
+
+def test_input_layer_in_a_layer_list_and_keras_input():
+    for first in (L.InputLayer(shape=(4,)), mk.Input(shape=(4,)), mk.layers.Input((4,))):
+        model = mk.Sequential([first, L.Dense(2)])
+        assert model.built
+        assert len(model.layers) == 1  # the InputLayer is not listed (Keras 3)
+        assert model.input_shape == (None, 4)
+    assert mk.Input((3, 2)).shape == (None, 3, 2)
+
+
+def test_calling_a_layer_on_a_symbolic_input_names_sequential():
+    with pytest.raises(ValueError, match="Sequential"):
+        L.Dense(2)(mk.Input((3,)))
+
+
+# ----------------------------------------------------------------------------- names
+def test_automatic_names_count_per_process():
+    m1 = mk.Sequential([mk.Input((3,)), L.Dense(2), L.Dense(1)])
+    assert [layer.name for layer in m1.layers] == ["dense", "dense_1"]
+    m2 = mk.Sequential([mk.Input((3,)), L.Dense(2), L.BatchNormalization(),
+                        L.BatchNormalization()])
+    assert [layer.name for layer in m2.layers] == ["dense_2", "batch_normalization",
+                                                   "batch_normalization_1"]
+    assert (m1.name, m2.name) == ("sequential", "sequential_1")
+    mk.backend.clear_session()
+    assert L.Dense(1).name == "dense"
+    assert mk.Sequential().name == "sequential"
+    assert L.Dense(1, name="output").name == "output"
+
+
+def test_class_names_become_keras_snake_case():
+    assert L.LeakyReLU().name == "leaky_re_lu"
+    assert L.PReLU().name == "p_re_lu"
+    assert L.ReLU().name == "re_lu"
+    assert L.LayerNormalization().name == "layer_normalization"
+    assert L.GaussianNoise(0.1).name == "gaussian_noise"
+
+
+# ----------------------------------------------------------------------------- configs
+#: registered name -> a configured instance (non-default arguments where there are any)
+CONFIG_CASES: dict[str, Callable[[], L.Layer]] = {
+    "Activation": lambda: L.Activation("tanh"),
+    "ActivityRegularization": lambda: L.ActivityRegularization(l1=0.1, l2=0.2),
+    "BatchNormalization": lambda: L.BatchNormalization(momentum=0.9, epsilon=0.01, center=False,
+                                                       gamma_regularizer="l2"),
+    "Dense": lambda: L.Dense(3, activation="relu", use_bias=False,
+                             kernel_initializer="he_normal",
+                             kernel_regularizer=mk.regularizers.L2(0.1),
+                             activity_regularizer=mk.regularizers.L1(0.01),
+                             kernel_constraint=mk.constraints.MaxNorm(2.0)),
+    "Dropout": lambda: L.Dropout(0.3, noise_shape=(None, 1), seed=4),
+    "ELU": lambda: L.ELU(alpha=0.5),
+    "Flatten": L.Flatten,
+    "GaussianDropout": lambda: L.GaussianDropout(0.2, seed=1),
+    "GaussianNoise": lambda: L.GaussianNoise(0.4, seed=2),
+    "Identity": L.Identity,
+    "InputLayer": lambda: L.InputLayer(shape=(4,)),
+    "LayerNormalization": lambda: L.LayerNormalization(epsilon=0.01, scale=False),
+    "LeakyReLU": lambda: L.LeakyReLU(negative_slope=0.1),
+    "Normalization": lambda: L.Normalization(mean=[1.0, 2.0, 3.0, 4.0],
+                                             variance=[1.0, 2.0, 3.0, 4.0], invert=True),
+    "PReLU": lambda: L.PReLU(alpha_initializer="ones", shared_axes=None),
+    "ReLU": lambda: L.ReLU(max_value=6.0, negative_slope=0.1, threshold=0.5),
+    "Rescaling": lambda: L.Rescaling(1 / 255, offset=-0.5),
+    "Reshape": lambda: L.Reshape((2, 2)),
+    "Sequential": lambda: mk.Sequential([mk.Input((4,)), L.Dense(3, activation="tanh"),
+                                         L.Dropout(0.1), L.Dense(2)], name="inner"),
+    "Softmax": lambda: L.Softmax(axis=-1),
+}
+
+
+@pytest.mark.parametrize("name", L.LAYERS.names())
+def test_get_config_from_config_round_trip(name):
+    assert name in CONFIG_CASES, f"layer {name!r} has no config round-trip case"
+    layer = CONFIG_CASES[name]()
+    config = layer.get_config()
+    json.dumps(config)  # plain JSON: no arrays or objects inside
+    clone = type(layer).from_config(config)
+    assert type(clone) is type(layer)
+    assert clone.get_config() == config
+    assert clone.name == layer.name
+    served = L.deserialize(L.serialize(layer))
+    assert served.get_config() == config
+    if isinstance(layer, L.InputLayer):
+        return
+    x = np.random.default_rng(0).normal(size=(3, 4)).astype("float32")
+    y = layer(x)
+    clone(x)
+    clone.set_weights(layer.get_weights())
+    assert_close(clone(x), y, "float32")
+
+
+# ----------------------------------------------------------------------------- freezing
+def _binary_model(**dense_kwargs) -> mk.Sequential:
+    return mk.Sequential([mk.Input((3,)), L.Dense(4, activation="relu", **dense_kwargs),
+                          L.BatchNormalization(), L.Dense(1, activation="sigmoid")])
+
+
+def _binary_data():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(64, 3)).astype("float32")
+    return x, (x[:, 0] > 0).astype("float32")
+
+
+def test_frozen_layer_does_not_train_and_others_do():
+    mk.utils.set_random_seed(1)
+    model = _binary_model(trainable=False)
+    x, y = _binary_data()
+    model.compile("adam", "binary_crossentropy")
+    frozen, last = model.layers[0], model.layers[2]
+    assert frozen.trainable_weights == [] and len(frozen.non_trainable_weights) == 2
+    before_frozen, before_last = frozen.get_weights(), last.get_weights()
+    model.fit(x, y, epochs=2, batch_size=16, verbose=0)
+    for a, b in zip(frozen.get_weights(), before_frozen):
+        np.testing.assert_array_equal(a, b)
+    assert not np.allclose(last.get_weights()[0], before_last[0])
+
+
+def test_freezing_after_construction_and_unfreezing():
+    mk.utils.set_random_seed(2)
+    model = _binary_model()
+    x, y = _binary_data()
+    model.layers[0].trainable = False
+    model.compile("sgd", "binary_crossentropy")
+    before = model.layers[0].get_weights()
+    model.fit(x, y, epochs=1, verbose=0)
+    np.testing.assert_array_equal(model.layers[0].get_weights()[0], before[0])
+    n_trainable = len(model.trainable_weights)
+    model.layers[0].trainable = True
+    assert len(model.trainable_weights) == n_trainable + 2
+    model.compile("sgd", "binary_crossentropy")
+    model.fit(x, y, epochs=1, verbose=0)
+    assert not np.allclose(model.layers[0].get_weights()[0], before[0])
+
+
+def test_frozen_batchnorm_keeps_its_statistics_during_fit():
+    mk.utils.set_random_seed(3)
+    model = _binary_model()
+    bn = model.layers[1]
+    bn.trainable = False
+    x, y = _binary_data()
+    model.compile("adam", "binary_crossentropy")
+    before = bn.get_weights()
+    model.fit(x, y, epochs=2, batch_size=16, verbose=0)
+    for a, b in zip(bn.get_weights(), before):
+        np.testing.assert_array_equal(a, b)
+    unfrozen = _binary_model()
+    unfrozen.compile("adam", "binary_crossentropy")
+    stats = unfrozen.layers[1].moving_mean.numpy()
+    unfrozen.fit(x, y, epochs=1, verbose=0)
+    assert not np.allclose(unfrozen.layers[1].moving_mean.numpy(), stats)
+
+
+def test_frozen_model_has_no_trainable_weights():
+    model = _binary_model()
+    model.trainable = False
+    assert model.trainable_weights == []
+    assert len(model.non_trainable_weights) == len(model.weights) == 8
+    assert all(not layer.trainable for layer in model.layers)
