@@ -98,12 +98,20 @@ class BackupAndRestore(Callback):
             self._save(0)
 
     def on_train_end(self, logs: Any = None) -> None:
-        if self.delete_checkpoint and os.path.exists(self.backup_dir):
+        from .. import distribution
+
+        # Data-parallel: only rank 0 touches the files, or another rank could delete
+        # the folder while rank 0 writes the last backup.
+        if self.delete_checkpoint and distribution.is_chief() \
+                and os.path.exists(self.backup_dir):
             shutil.rmtree(self.backup_dir, ignore_errors=True)
 
     def _save(self, batch: int) -> None:
+        from .. import distribution
         from ..saving import atomic_copy, write_training_state
 
+        if not distribution.is_chief():
+            return
         os.makedirs(self.backup_dir, exist_ok=True)
         if self.double_checkpoint and os.path.exists(self._path):
             atomic_copy(self._path, self._prev_path)
