@@ -4,6 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..losses import (  # Keras exports the per-sample functions here too
+    binary_crossentropy,
+    categorical_crossentropy,
+    hinge,
+    kl_divergence,
+    mean_absolute_error,
+    mean_absolute_percentage_error,
+    mean_squared_error,
+    mean_squared_logarithmic_error,
+    poisson,
+    sparse_categorical_crossentropy,
+    squared_hinge,
+)
 from .accuracy import (
     Accuracy,
     BinaryAccuracy,
@@ -18,7 +31,20 @@ from .accuracy import (
     sparse_top_k_categorical_accuracy,
     top_k_categorical_accuracy,
 )
+from .auc import AUC
 from .base import METRICS, Mean, MeanMetricWrapper, Metric, Sum
+from .confusion import (
+    FalseNegatives,
+    FalsePositives,
+    Precision,
+    PrecisionAtRecall,
+    Recall,
+    RecallAtPrecision,
+    SensitivityAtSpecificity,
+    SpecificityAtSensitivity,
+    TrueNegatives,
+    TruePositives,
+)
 from .regression import (
     BinaryCrossentropy,
     BinaryFocalCrossentropy,
@@ -40,26 +66,6 @@ from .regression import (
     SquaredHinge,
 )
 
-try:  # confusion-matrix metrics (Precision, Recall, AUC, TruePositives...)
-    from .confusion import *  # noqa: F401,F403
-    from .confusion import __all__ as _confusion_all
-except ImportError:  # pragma: no cover - while the module is being written
-    _confusion_all = []
-
-from ..losses import (  # noqa: E402  Keras exports the per-sample functions here too
-    binary_crossentropy,
-    categorical_crossentropy,
-    hinge,
-    kl_divergence,
-    mean_absolute_error,
-    mean_absolute_percentage_error,
-    mean_squared_error,
-    mean_squared_logarithmic_error,
-    poisson,
-    sparse_categorical_crossentropy,
-    squared_hinge,
-)
-
 mse = MSE = mean_squared_error
 mae = MAE = mean_absolute_error
 mape = MAPE = mean_absolute_percentage_error
@@ -67,8 +73,13 @@ msle = MSLE = mean_squared_logarithmic_error
 kld = KLD = kl_divergence
 
 
-def get(identifier: Any) -> Metric:
-    """Resolve a name (logged as written), a class, an instance, a config or a function."""
+def get(identifier: Any) -> Metric | None:
+    """Resolve a name (logged as written), a class, an instance, a config or a function.
+
+    Unknown names raise a ValueError with the closest known name. ``None`` gives None.
+    """
+    if identifier is None:
+        return None
     if isinstance(identifier, Metric):
         return identifier
     if isinstance(identifier, str):
@@ -85,8 +96,10 @@ def get(identifier: Any) -> Metric:
 
 
 def serialize(metric: Metric) -> dict[str, Any]:
+    """Keras's form: ``{"class_name": ..., "config": metric.get_config()}``."""
     return {"class_name": type(metric).__name__, "config": metric.get_config()}
 
 
 def deserialize(config: dict[str, Any]) -> Metric:
+    """The metric that :func:`serialize` described."""
     return METRICS.from_config_dict(config)

@@ -42,7 +42,8 @@ def sparse_categorical_accuracy(y_true: Any, y_pred: Any) -> Tensor:
 
 def _in_top_k(scores: np.ndarray, labels: np.ndarray, k: int) -> np.ndarray:
     target = np.take_along_axis(scores, labels[..., None].astype(np.int64), axis=-1)
-    # Ties count against the label, as tf.math.in_top_k does not; Keras uses top_k.
+    # In the top k when fewer than k scores are strictly higher: a tie with the k-th
+    # score counts as in, as Keras's ``in_top_k`` (``target >= k-th largest``) does.
     return (scores > target).sum(axis=-1) < k
 
 
@@ -124,10 +125,15 @@ def _equal(y_true: Any, y_pred: Any) -> np.ndarray:
 
 def resolve_accuracy(name: str, y_true_shape: tuple[int, ...],
                      y_pred_shape: tuple[int, ...]) -> MeanMetricWrapper:
-    """Keras 3's ``"accuracy"``: binary, sparse or categorical from the shapes."""
+    """Keras 3's ``"accuracy"``: binary, sparse or categorical from the shapes.
+
+    Output width 1: binary. Targets of lower rank, or of width 1: sparse. Otherwise
+    categorical. A rank-1 output counts as binary (Keras would take one argmax over
+    the whole batch; a model's output always has a batch axis and a width).
+    """
     if y_pred_shape[-1:] == (1,) or len(y_pred_shape) == 1:
         metric = BinaryAccuracy(name=name)
-    elif len(y_true_shape) != len(y_pred_shape) or y_true_shape[-1:] == (1,):
+    elif len(y_true_shape) < len(y_pred_shape) or y_true_shape[-1:] == (1,):
         metric = SparseCategoricalAccuracy(name=name)
     else:
         metric = CategoricalAccuracy(name=name)

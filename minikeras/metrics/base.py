@@ -36,12 +36,19 @@ class Metric:
 
     #: True for metrics whose default name counts per process (``auc``, ``auc_1``...).
     unique_default_name = False
-    default_name = "metric"
+    #: The name used when ``name=None``. A class that does not set its own (a user's
+    #: subclass) counts per process from its snake-cased class name (Keras's auto_name).
+    default_name: str | None = None
 
     def __init__(self, name: str | None = None, dtype: Any = None) -> None:
         if name is None:
-            name = config.unique_name(self.default_name) if self.unique_default_name \
-                else self.default_name
+            own = type(self).__dict__.get("default_name")
+            if own is None:
+                name = config.unique_name(config.to_snake_case(type(self).__name__))
+            elif self.unique_default_name:
+                name = config.unique_name(own)
+            else:
+                name = own
         self.name = name
         self.dtype = dtype
 
@@ -107,7 +114,7 @@ class Mean(Metric):
         super().__init__(name=name, dtype=dtype)
         self._state = np.zeros(2)  # total, count
 
-    def state_arrays(self):
+    def state_arrays(self) -> list[np.ndarray]:
         return [self._state]
 
     def update_state(self, values: Any, sample_weight: Any = None) -> None:  # type: ignore[override]
@@ -138,7 +145,7 @@ class Sum(Metric):
         super().__init__(name=name, dtype=dtype)
         self._state = np.zeros(1)
 
-    def state_arrays(self):
+    def state_arrays(self) -> list[np.ndarray]:
         return [self._state]
 
     def update_state(self, values: Any, sample_weight: Any = None) -> None:  # type: ignore[override]
@@ -156,8 +163,7 @@ class MeanMetricWrapper(Mean):
 
     def __init__(self, fn: Callable[..., Any] | None = None, name: str | None = None,
                  dtype: Any = None, **kwargs: Any) -> None:
-        super().__init__(name=name or getattr(fn, "__name__", None) or type(self).default_name,
-                         dtype=dtype)
+        super().__init__(name=name, dtype=dtype)  # None: "mean_metric_wrapper", as Keras
         if fn is not None:
             self.fn = fn
         self._fn_kwargs = kwargs
@@ -166,5 +172,5 @@ class MeanMetricWrapper(Mean):
         values = self.fn(y_true, y_pred, **self._fn_kwargs)
         super().update_state(as_array(values), sample_weight)
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), **self._fn_kwargs}

@@ -28,7 +28,7 @@ class LossMetric(MeanMetricWrapper):
         values = self._loss.call(t, p)
         return values if self.sign == 1.0 else self.sign * values
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), **self._config}
 
 
@@ -93,3 +93,16 @@ class RootMeanSquaredError(Mean):
 
     def result(self) -> Tensor:
         return as_tensor(math.sqrt(float(super().result())))
+
+
+def _register_loss_names() -> None:
+    """Any loss name is a metric name: the mean of that loss's per-sample values."""
+    by_loss = {cls.loss_class: cls for cls in LossMetric.__subclasses__()}
+    by_loss[L.CosineSimilarity] = None  # Keras's metric is +cos: only its own names
+    for name in (*L.LOSSES.names(), *(loss.__name__ for loss in by_loss if loss)):
+        metric = by_loss.get(L.LOSSES.lookup(name))
+        if metric is not None and name not in METRICS:
+            METRICS.add(metric, name, public=False)
+
+
+_register_loss_names()
