@@ -103,6 +103,10 @@ class Variable(np.lib.mixins.NDArrayOperatorsMixin):
     def __int__(self) -> int:
         return int(self.value)
 
+    def __round__(self, ndigits: int | None = None) -> Tensor:
+        # Keras's docs call `round(model.optimizer.learning_rate, 5)`; Keras returns a tensor.
+        return np.round(self.value, ndigits or 0).view(Tensor)
+
     def __getitem__(self, key: Any) -> np.ndarray:
         return self.value[key]
 
@@ -156,8 +160,11 @@ class FlatBuffer:
 
     def owns(self, variables: list[Variable]) -> bool:
         """True while exactly these variables, in this order, still view this buffer."""
+        # The view test: copy.deepcopy and pickle keep `_flat` but turn the views into
+        # copies, and a copied model would then train a buffer its layers never read.
         return len(variables) == len(self.variables) and all(
-            a is b and a._flat is self for a, b in zip(variables, self.variables))
+            a is b and a._flat is self and a.value.base is self.values
+            for a, b in zip(variables, self.variables))
 
 
 class KerasTensor:
@@ -251,6 +258,9 @@ class Layer:
                    name: str | None = None, **kwargs: Any) -> Variable:
         """Create a weight, drawn from this layer's Generator, and track it."""
         shape = standardize_shape(shape)
+        if initializer is None:  # Keras: `Dense(bias_initializer=None)` means glorot_uniform
+            float_kind = np.dtype(dtype or self.dtype).kind == "f"
+            initializer = "glorot_uniform" if float_kind else "zeros"
         init = initializers_mod.get(initializer)
         value = init(shape, dtype=dtype or self.dtype, rng=self._rng)
         name = name or f"variable_{len(self._variables)}"
