@@ -153,6 +153,10 @@ class DataSource:
     def on_epoch_end(self) -> None:
         pass
 
+    def sample_shape(self) -> tuple[int, ...]:
+        """The shape of one sample of x (a model builds itself from it)."""
+        raise NotImplementedError
+
 
 class ArraySource(DataSource):
     """In-memory (or memmapped, or sparse) arrays, gathered batch by batch.
@@ -204,6 +208,9 @@ class ArraySource(DataSource):
         else:
             out[...] = a[idx]
         return out
+
+    def sample_shape(self) -> tuple[int, ...]:
+        return tuple(self.x.shape[1:])
 
     def batch_at(self, idx: np.ndarray | slice) -> Batch:
         x = self._gather("x", self.x, idx, self.dtype)
@@ -266,11 +273,29 @@ class GeneratorSource(DataSource):
         self.iterator = iter(generator) if self.factory is None else None
         self.dtype, self.y_dtype, self.class_weight = dtype, y_dtype, class_weight
 
+    _peeked: Any = None
+
     def batches(self, rng):
         iterator = iter(self.factory()) if self.factory is not None else self.iterator
+        if self._peeked is not None and self.factory is None:
+            # The batch looked at to build the model still belongs to training.
+            item, self._peeked = self._peeked, None
+            yield convert_batch(*_unpack(item), self.dtype, self.y_dtype, self.class_weight)
         for item in iterator:
             x, y, sw = _unpack(item)
             yield convert_batch(x, y, sw, self.dtype, self.y_dtype, self.class_weight)
+
+    def sample_shape(self) -> tuple[int, ...]:
+        if self.factory is not None:
+            item = next(iter(self.factory()))
+        else:
+            if self._peeked is None:
+                try:
+                    self._peeked = next(self.iterator)
+                except StopIteration:
+                    raise ValueError("The generator yielded no batches.") from None
+            item = self._peeked
+        return tuple(np.shape(to_array(_unpack(item)[0]))[1:])
 
 
 class PyDatasetSource(DataSource):
@@ -300,6 +325,11 @@ class PyDatasetSource(DataSource):
                 y = None if y is None else y[lo:hi]
                 sw = None if sw is None else sw[lo:hi]
             yield x, y, sw
+
+    def sample_shape(self) -> tuple[int, ...]:
+        if self.num_batches == 0:
+            raise ValueError("The PyDataset has no batches (len() is 0).")
+        return tuple(np.shape(to_array(_unpack(self.dataset[0])[0]))[1:])
 
     def on_epoch_end(self):
         hook = getattr(self.dataset, "on_epoch_end", None)

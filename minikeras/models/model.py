@@ -11,6 +11,7 @@ Nothing in a step is allocated in proportion to the data set.
 from __future__ import annotations
 
 import numbers
+import time
 import warnings
 from typing import Any
 
@@ -30,6 +31,7 @@ from ..data import (
     PyDatasetSource,
     check_numeric,
     class_weight_lookup,
+    is_dataframe,
     is_generator_like,
     is_pydataset,
     is_sparse,
@@ -311,6 +313,8 @@ class Model(Layer):
                              "(model.fit(x, y)).")
         if x is None:
             raise ValueError(f"{what}() needs input data `x`.")
+        if is_dataframe(x):
+            self._check_columns(x, what)
         x = to_array(x, "x")
         if not is_sparse(x):
             check_numeric(x, "x")
@@ -340,6 +344,24 @@ class Model(Layer):
             if (sample_weight < 0).any():
                 raise ValueError("`sample_weight` values must be >= 0.")
         return x, y, sample_weight
+
+    def _check_columns(self, frame: Any, what: str) -> None:
+        """A DataFrame's columns must come in the order the model was trained on."""
+        names = [str(c) for c in frame.columns]
+        known = self.__dict__.get("input_columns")
+        if known is None:
+            if what in ("fit", "train_on_batch"):
+                self.input_columns = names
+            return
+        if names != known:
+            missing = [c for c in known if c not in names]
+            extra = [c for c in names if c not in known]
+            detail = (f"missing {missing}, unexpected {extra}" if missing or extra
+                      else "the same columns in another order")
+            raise ValueError(
+                f"The DataFrame passed to {what}() does not have the training columns in "
+                f"training order ({detail}). Expected {known}; select them with "
+                "df[model.input_columns].")
 
     def _check_targets(self, y: np.ndarray) -> None:
         """Labels that the loss cannot mean anything with are refused up front."""
@@ -718,12 +740,16 @@ class Model(Layer):
         self._prepare_eval(broadcast=True)
         cbs = CallbackList(callbacks, model=self, add_history=False, verbose=verbose,
                            epochs=1, steps=source.num_batches)
+        start = time.perf_counter()
         logs = self._run_evaluation(source, steps, cbs, verbose)
         if verbose and distribution.is_chief():
-            from ..callbacks.progbar import format_logs
+            from ..callbacks.progbar import _format_time, format_logs
 
+            # Keras's closing line: "12/12 - 0s - 3ms/step - accuracy: 0.9389 - loss: ..."
             n = source.num_batches or 0
-            print(f"{n}/{n} - {format_logs(logs)}", flush=True)
+            elapsed = time.perf_counter() - start
+            print(f"{n}/{n} - {elapsed:.0f}s - {_format_time(elapsed / n if n else 0.0)} - "
+                  f"{format_logs(logs, signed=verbose == 2)}", flush=True)
         return self._format_results(logs, return_dict)
 
     def _format_results(self, logs: dict[str, float], return_dict: bool) -> Any:

@@ -202,21 +202,15 @@ class Sequential(Model):
             self._check_source_shape(source)
             self._ensure_packed()
             return
-        if isinstance(source, ArraySource):
-            shape = (None, *source.x.shape[1:])
-        else:
-            first = next(iter(source.batches(None)))[0]
-            shape = (None, *np.shape(first)[1:])
+        shape = (None, *source.sample_shape())
         if not self._layers:
             raise ValueError("The model has no layers: add layers before training or "
                              "predicting.")
         self.build(shape)
 
     def _check_source_shape(self, source: DataSource) -> None:
-        if not isinstance(source, ArraySource):
-            return
         expected = self._build_input_shape
-        got = source.x.shape
+        got = (None, *source.sample_shape())
         if expected is not None and (len(expected) != len(got) or any(
                 e is not None and e != g for e, g in zip(expected[1:], got[1:]))):
             first = self._leaf_layers()[0] if self._leaf_layers() else self
