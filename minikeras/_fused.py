@@ -16,7 +16,13 @@ from typing import Any
 import numpy as np
 
 from .activations import Activation, Sigmoid, Softmax
-from .losses import BinaryCrossentropy, CategoricalCrossentropy, Loss, SparseCategoricalCrossentropy
+from .losses import (
+    BinaryCrossentropy,
+    CategoricalCrossentropy,
+    Loss,
+    SparseCategoricalCrossentropy,
+    _apply_scale,
+)
 
 FusedGrad = Callable[[Any, np.ndarray, np.ndarray], np.ndarray]
 
@@ -65,12 +71,7 @@ def fused_value_and_grad(loss: Loss, fused: FusedGrad, y_true: Any, y: np.ndarra
                          sample_weight: Any = None) -> tuple[float, np.ndarray]:
     """Keras's loss value at ``y``, and the fused gradient with respect to ``z``."""
     t, y = loss.prepare(y_true, y)
-    value, scale = loss.reduce(loss.call(t, y), sample_weight)
+    value, scale = loss.reduce(loss.call(t, y), sample_weight, loss.mask(t))
     if np.ndim(value):
         value = float(np.mean(value)) if np.size(value) else 0.0
-    g = fused(loss, t, y)
-    if np.ndim(scale):
-        g *= scale.reshape(scale.shape + (1,) * (g.ndim - scale.ndim))
-    else:
-        g *= scale
-    return float(value), g
+    return float(value), _apply_scale(fused(loss, t, y), scale)

@@ -17,6 +17,35 @@ from typing import Any
 CUSTOM_OBJECTS: dict[str, Any] = {}
 
 
+def _edit_distance(a: str, b: str) -> int:
+    """Edits (insert, delete, replace, swap two neighbours) that turn ``a`` into ``b``."""
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        row = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            row[j] = min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                row[j] = min(row[j], prev2[j - 2] + 1)
+        prev2, prev = prev, row
+    return prev[-1]
+
+
+def suggest(name: str, candidates: list[str]) -> str | None:
+    """The candidate ``name`` was most likely meant to be, or None.
+
+    A typo (a swap, a missing or extra letter) wins over a longer name that merely
+    shares more letters: ``"adma"`` suggests ``"adam"``, not ``"adamax"``.
+    """
+    if not candidates:
+        return None
+    distance, best = min((_edit_distance(name, c), c) for c in candidates)
+    if distance <= max(1, len(name) // 4):
+        return best
+    close = difflib.get_close_matches(name, candidates, n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
 class Registry:
     """Names -> classes (or shared instances) for one kind of object.
 
@@ -79,10 +108,11 @@ class Registry:
         """'Unknown activation 'rleu'. Did you mean 'relu'?' plus the known names."""
         known = self.names()
         pool = {self._key(n): n for n in known}
-        close = difflib.get_close_matches(self._key(name), list(pool), n=1, cutoff=0.6)
-        hint = f" Did you mean {pool[close[0]]!r}?" if close else ""
+        close = suggest(self._key(str(name)), list(pool))
+        hint = f" Did you mean {pool[close]!r}?" if close else ""
+        plural = self.kind + ("es" if self.kind.endswith("s") else "s")
         return (f"Unknown {self.kind} {name!r}.{hint}\n"
-                f"  Known {self.kind}s: {', '.join(known)}")
+                f"  Known {plural}: {', '.join(known)}")
 
     def get(self, identifier: Any) -> Any:
         """Resolve None, a name, an instance, a class, or a Keras config dict."""

@@ -63,8 +63,9 @@ class Activation:
         """Forward that may overwrite ``x`` (it is the caller's scratch array)."""
         return self.forward(x)
 
-    def __call__(self, x: Any, **kwargs: Any) -> Tensor:
-        fn = self if not kwargs else type(self)(**kwargs)
+    def __call__(self, x: Any, *args: Any, **kwargs: Any) -> Tensor:
+        """``f(x)``, or Keras's ``f(x, *args, **kwargs)`` with the function's arguments."""
+        fn = self if not (args or kwargs) else type(self)(*args, **kwargs)
         return fn.forward(_float_array(x)).view(Tensor)
 
     def get_config(self) -> dict[str, Any]:
@@ -140,7 +141,8 @@ class Relu(Activation):
             return grad_y
         slope = (x > self.threshold)
         if self.max_value is not None:
-            slope = slope & (x < self.max_value)
+            # The clip to [0, max_value] also cuts what a negative threshold lets through.
+            slope = slope & (x > 0) & (x < self.max_value)
         d = slope.astype(x.dtype)
         if self.negative_slope:
             d = d + self.negative_slope * (x < self.threshold)
@@ -232,7 +234,8 @@ class Softmax(Activation):
         return self.forward_inplace(np.array(x, copy=True))
 
     def forward_inplace(self, x):
-        x -= x.max(axis=self.axis, keepdims=True)
+        with np.errstate(over="ignore"):  # x - max beyond the range is -inf: exp gives 0
+            x -= x.max(axis=self.axis, keepdims=True)
         np.exp(x, out=x)
         x /= x.sum(axis=self.axis, keepdims=True)
         return x
@@ -256,7 +259,8 @@ class LogSoftmax(Activation):
         self.axis = axis
 
     def forward(self, x):
-        shifted = x - x.max(axis=self.axis, keepdims=True)
+        with np.errstate(over="ignore"):  # -inf only where the true value is below the range
+            shifted = x - x.max(axis=self.axis, keepdims=True)
         return shifted - np.log(np.exp(shifted).sum(axis=self.axis, keepdims=True))
 
     def backward(self, x, y, grad_y):
@@ -358,16 +362,28 @@ class Softsign(Activation):
 
 
 class Squareplus(Activation):
+    """``(x + sqrt(x**2 + b)) / 2``; where ``x**2`` overflows, a form that does not."""
+
     name = "squareplus"
 
     def __init__(self, b: float = 4.0) -> None:
         self.b = float(b)
 
     def forward(self, x):
-        return ((x + np.sqrt(x * x + self.b)) / 2).astype(x.dtype, copy=False)
+        with np.errstate(over="ignore"):
+            root = np.sqrt(x * x + self.b)
+            y = np.asarray((x + root) / 2, dtype=x.dtype)
+        huge = np.isinf(root)
+        if huge.any():
+            # Keras's formula gives inf there; the true value is about x (x > 0) or b / 4|x|.
+            xh = x[huge]
+            h = np.hypot(xh, np.asarray(math.sqrt(self.b), dtype=x.dtype))
+            y[huge] = np.where(xh > 0, 0.5 * xh + 0.5 * h, self.b / (2.0 * (h - xh)))
+        return y
 
     def backward(self, x, y, grad_y):
-        return grad_y * (0.5 * (1.0 + x / np.sqrt(x * x + self.b)))
+        h = np.hypot(x, np.asarray(math.sqrt(self.b), dtype=x.dtype))
+        return grad_y * (0.5 * (1.0 + x / h)).astype(grad_y.dtype, copy=False)
 
     def get_config(self):
         return {} if self.b == 4.0 else {"b": self.b}
@@ -397,13 +413,15 @@ class Gelu(Activation):
 
     def forward(self, x):
         if self.approximate:
-            inner = self._C * (x + 0.044715 * x**3)
+            with np.errstate(over="ignore", invalid="ignore"):  # x**3 -> inf: tanh is +-1
+                inner = self._C * (x + 0.044715 * x**3)
             return 0.5 * x * (1.0 + np.tanh(inner))
         return 0.5 * x * (1.0 + _sp().erf(x / math.sqrt(2.0)))
 
     def backward(self, x, y, grad_y):
         if self.approximate:
-            t = np.tanh(self._C * (x + 0.044715 * x**3))
+            with np.errstate(over="ignore", invalid="ignore"):
+                t = np.tanh(self._C * (x + 0.044715 * x**3))
             d = 0.5 * (1.0 + t) + 0.5 * x * (1.0 - t * t) * self._C * (1.0 + 3 * 0.044715 * x * x)
         else:
             cdf = 0.5 * (1.0 + _sp().erf(x / math.sqrt(2.0)))
@@ -628,7 +646,9 @@ def get(identifier: Any) -> Activation:
     if isinstance(identifier, Activation):
         return identifier
     if isinstance(identifier, (str, dict)) or isinstance(identifier, type):
-        return ACTIVATIONS.get(identifier)
+        resolved = ACTIVATIONS.get(identifier)
+        # A name found among custom objects (custom_objects, registered) is a plain function.
+        return resolved if isinstance(resolved, Activation) else FunctionActivation(resolved)
     if callable(identifier):
         # Keras's own functions, when passed from a Keras import, resolve by name.
         name = getattr(identifier, "__name__", None)

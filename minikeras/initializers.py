@@ -18,9 +18,17 @@ from .config import floatx, make_rng
 INITIALIZERS = Registry("initializer")
 
 
-def compute_fans(shape: tuple[int, ...]) -> tuple[int, int]:
-    """Keras's ``(fan_in, fan_out)``: receptive field times the last two axes."""
+def compute_fans(shape: tuple[int, ...], input_axes: Any = None,
+                 output_axes: Any = None) -> tuple[int, int]:
+    """Keras's ``(fan_in, fan_out)``: receptive field times the last two axes.
+
+    With both ``input_axes`` and ``output_axes`` given, each fan is the product
+    of the sizes along those axes (Keras 3.15's ``VarianceScaling`` arguments).
+    """
     shape = tuple(shape)
+    if input_axes is not None and output_axes is not None:
+        return (int(math.prod(shape[a] for a in input_axes)),
+                int(math.prod(shape[a] for a in output_axes)))
     if len(shape) < 1:
         return 1, 1
     if len(shape) == 1:
@@ -43,18 +51,30 @@ def _truncated_normal(rng: np.random.Generator, shape: tuple[int, ...], mean: fl
 
 
 class Initializer:
-    """Base class: ``__call__(shape, dtype=None, rng=None)`` returns an array."""
+    """Base class: ``__call__(shape, dtype=None, rng=None)`` returns an array.
+
+    As in Keras 3, one initializer object gives the same values on every call:
+    from ``seed`` when given, else from a seed drawn (from the global seed) on
+    its first call. A model passes its own Generator as ``rng``, which an
+    unseeded initializer draws from instead, so two layers differ.
+    """
 
     def __init__(self, seed: int | None = None) -> None:
+        if seed is not None and (not isinstance(seed, (int, np.integer))
+                                 or isinstance(seed, bool)):
+            raise ValueError("`seed` argument should be an integer or None. "
+                             f"Received: seed={seed!r}")
         self.seed = seed
-        self._rng: np.random.Generator | None = None
+        self._auto_seed: int | None = None
 
     def _generator(self, rng: np.random.Generator | None) -> np.random.Generator:
         if rng is not None and self.seed is None:
             return rng
-        if self._rng is None:
-            self._rng = make_rng(self.seed)
-        return self._rng
+        if self.seed is not None:
+            return np.random.default_rng(self.seed)
+        if self._auto_seed is None:
+            self._auto_seed = int(make_rng().integers(2**63))
+        return np.random.default_rng(self._auto_seed)
 
     def __call__(self, shape: Any, dtype: Any = None,
                  rng: np.random.Generator | None = None) -> np.ndarray:
@@ -162,8 +182,10 @@ class VarianceScaling(Initializer):
     _DISTRIBUTIONS = ("truncated_normal", "untruncated_normal", "uniform", "normal")
 
     def __init__(self, scale: float = 1.0, mode: str = "fan_in",
-                 distribution: str = "truncated_normal", seed: int | None = None) -> None:
+                 distribution: str = "truncated_normal", seed: int | None = None,
+                 input_axes: Any = None, output_axes: Any = None) -> None:
         super().__init__(seed)
+        self.input_axes, self.output_axes = input_axes, output_axes
         if scale <= 0.0:
             raise ValueError(f"Argument `scale` must be positive float. Received: scale={scale}")
         if mode not in self._MODES:
@@ -177,7 +199,7 @@ class VarianceScaling(Initializer):
         self.scale, self.mode, self.distribution = float(scale), mode, distribution
 
     def draw(self, shape, rng):
-        fan_in, fan_out = compute_fans(shape)
+        fan_in, fan_out = compute_fans(shape, self.input_axes, self.output_axes)
         fan = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2.0}[self.mode]
         scale = self.scale / max(1.0, fan)
         if self.distribution == "truncated_normal":
@@ -188,21 +210,24 @@ class VarianceScaling(Initializer):
         return rng.uniform(-limit, limit, shape)
 
     def get_config(self):
-        return {"scale": self.scale, "mode": self.mode, "distribution": self.distribution,
-                "seed": self.seed}
+        return {"seed": self.seed, "scale": self.scale, "mode": self.mode,
+                "distribution": self.distribution, "input_axes": self.input_axes,
+                "output_axes": self.output_axes}
 
 
 def _variance_scaling(name: str, scale: float, mode: str, distribution: str) -> type:
-    def __init__(self, seed: int | None = None) -> None:
+    def __init__(self, seed: int | None = None, input_axes: Any = None,
+                 output_axes: Any = None) -> None:
         VarianceScaling.__init__(self, scale=scale, mode=mode, distribution=distribution,
-                                 seed=seed)
+                                 seed=seed, input_axes=input_axes, output_axes=output_axes)
 
     def get_config(self):
-        return {"seed": self.seed}
+        return {"seed": self.seed, "input_axes": self.input_axes,
+                "output_axes": self.output_axes}
 
+    doc = f"VarianceScaling(scale={scale}, mode={mode!r}, distribution={distribution!r})."
     cls = type(name, (VarianceScaling,), {"__init__": __init__, "get_config": get_config,
-                                          "__doc__": f"VarianceScaling(scale={scale}, "
-                                                     f"mode={mode!r}, distribution={distribution!r})."})
+                                          "__doc__": doc})
     cls.__module__ = __name__
     return cls
 
@@ -271,12 +296,31 @@ class _FunctionInitializer(Initializer):
         return np.asarray(self.fn(tuple(shape), dtype=dtype or floatx()), dtype=dtype or floatx())
 
 
+class _ArrayInitializer(Initializer):
+    """Keras's ``initializers.get(array)``: those values, for that shape only."""
+
+    def __init__(self, value: np.ndarray) -> None:
+        super().__init__(None)
+        self.value = np.array(value)
+
+    def __call__(self, shape, dtype=None, rng=None):
+        shape = (int(shape),) if np.isscalar(shape) else tuple(int(s) for s in shape)
+        if shape != self.value.shape:
+            raise ValueError(
+                "When providing a tensor or array as an initializer, its shape must match the "
+                f"shape of the variable. Received: initializer shape={self.value.shape}, "
+                f"variable shape={shape}")
+        return np.array(self.value, dtype=dtype or floatx())
+
+
 def get(identifier: Any) -> Initializer | None:
-    """Resolve a name, class, instance, config dict, or a callable ``fn(shape, dtype)``."""
+    """Resolve a name, class, instance, config dict, array, or a callable ``fn(shape, dtype)``."""
     if isinstance(identifier, Initializer) or identifier is None:
         return identifier
     if isinstance(identifier, (str, dict, type)):
         return INITIALIZERS.get(identifier)
+    if isinstance(identifier, (np.ndarray, np.generic)):
+        return _ArrayInitializer(identifier)
     if callable(identifier):
         return _FunctionInitializer(identifier)
     raise ValueError(f"Could not interpret initializer identifier: {identifier!r}")

@@ -65,6 +65,26 @@ def _divide_no_nan(a: float, b: float) -> float:
     return 0.0 if b == 0 else a / b
 
 
+def _sum_to_shape(g: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """Undo broadcasting: sum ``g`` down to ``shape`` (the chain rule of ``v * w``)."""
+    lead = g.ndim - len(shape)
+    if lead > 0:
+        g = g.sum(axis=tuple(range(lead)))
+    axes = tuple(i for i, n in enumerate(shape) if n == 1 and g.shape[i] != 1)
+    if axes:
+        g = g.sum(axis=axes, keepdims=True)
+    return g.reshape(shape)
+
+
+def _apply_scale(grad: np.ndarray, scale: Any) -> np.ndarray:
+    """``grad * scale``, the per-sample ``scale`` broadcast over the reduced last axis."""
+    if np.ndim(scale):
+        grad *= scale.reshape(scale.shape + (1,) * (grad.ndim - scale.ndim))
+    else:
+        grad *= scale
+    return grad
+
+
 class Loss:
     """Base class: per-sample ``call``, ``grad`` and Keras's reductions.
 
@@ -95,7 +115,9 @@ class Loss:
         raise NotImplementedError
 
     def grad(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
-        raise NotImplementedError
+        # A user's subclass that defines only `call` (keras.io's CustomMSE) still trains:
+        # central differences of its per-sample values, as for a loss function.
+        return LossFunctionWrapper(self.call).grad(y_true, y_pred)
 
     # -- shared machinery -------------------------------------------------------------
     def prepare(self, y_true: Any, y_pred: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -118,69 +140,95 @@ class Loss:
                 f"{type(self).__name__}: y_true and y_pred must have the same shape. "
                 f"Received: y_true.shape={y_true.shape}, y_pred.shape={y_pred.shape}.{hint}")
 
-    def reduce(self, values: np.ndarray, sample_weight: np.ndarray | None = None
-               ) -> tuple[Any, Any]:
+    def mask(self, y_true: np.ndarray) -> np.ndarray | None:
+        """Which per-sample values count (Keras's loss mask), or None for all of them.
+
+        Only losses that ignore some targets (``ignore_class``) return a mask.
+        """
+        return None
+
+    def reduce(self, values: np.ndarray, sample_weight: Any = None,
+               mask: np.ndarray | None = None) -> tuple[Any, Any]:
         """Return ``(loss, scale)``: the reduced loss, and d loss / d values.
 
-        ``scale`` is a scalar or an array shaped like ``values`` (the weight of
-        each value divided by the reduction's divisor).
+        Keras 3's ``reduce_weighted_values``: a mask becomes part of the sample
+        weight (rescaled by ``size / valid`` for the mean reductions), the weight
+        is lined up with the values by Keras's rank rule and broadcast, and
+        ``"mean_with_sample_weight"`` divides by the sum of the weight *as given*
+        (a scalar weight divides by itself). ``scale`` is a scalar or an array
+        shaped like ``values``. With ``"none"`` the loss is the weighted array and
+        ``scale`` the gradient of its mean (what ``value_and_grad`` reports).
         """
-        if sample_weight is not None:
-            sw = _to_float(sample_weight, values.dtype)
-            if values.ndim == 0:
-                values = values[None]
-            values_w, sw = squeeze_or_expand_to_same_rank(values, sw)
+        values = np.asarray(values)
+        r = self.reduction
+        sw = None if sample_weight is None else _to_float(sample_weight, values.dtype)
+        if mask is not None:
+            if r in ("mean", "sum_over_batch_size"):
+                valid = int(np.count_nonzero(mask))
+                fm = np.where(mask, mask.size / valid if valid else 0.0, 0.0)
+            else:
+                fm = mask.astype(np.float64)
+            fm = fm.astype(values.dtype, copy=False)
+            if sw is not None:
+                fm, sw = squeeze_or_expand_to_same_rank(fm, sw)
+                sw = sw * fm
+            else:
+                sw = fm
+        if sw is not None:
+            v, sw = squeeze_or_expand_to_same_rank(values, sw)
             try:
-                weighted = values_w * sw
+                weighted = v * sw
             except ValueError:
                 raise ValueError(
-                    f"sample_weight of shape {sw.shape} does not fit per-sample losses of "
-                    f"shape {values_w.shape}.") from None
-            if weighted.shape != values_w.shape:
-                raise ValueError(
-                    f"sample_weight of shape {sw.shape} does not fit per-sample losses of "
-                    f"shape {values_w.shape}.")
-            sw = np.broadcast_to(sw, weighted.shape).reshape(values.shape)
-            weighted = weighted.reshape(values.shape)
+                    f"{type(self).__name__}: sample_weight of shape {sw.shape} does not fit the "
+                    f"per-sample losses of shape {v.shape} (y_pred's shape without its last "
+                    "axis). Pass one weight per sample, shaped (batch,) or (batch, 1).") from None
         else:
-            sw, weighted = None, values
-        r = self.reduction
-        if r == "none" or values.ndim == 0 or values.size == 0 and values.ndim == 1:
-            return weighted, (sw if sw is not None else 1.0)
-        total = float(weighted.sum(dtype=np.float64)) if weighted.dtype != np.float64 \
-            else float(weighted.sum())
-        if r == "sum":
-            divisor = 1.0
-        elif r == "mean_with_sample_weight" and sw is not None:
-            divisor = float(sw.sum())
+            v, weighted = values, values
+        if r == "none" or weighted.shape in ((), (0,)):
+            divisor = float(max(weighted.size, 1))
+            loss: Any = weighted
         else:
-            divisor = float(values.size)
-        loss = _divide_no_nan(total, divisor)
+            with np.errstate(over="ignore"):
+                total = float(weighted.sum(dtype=np.float64))
+            if r == "sum":
+                divisor = 1.0
+            elif r == "mean_with_sample_weight" and sw is not None:
+                divisor = float(sw.sum(dtype=np.float64))
+            else:
+                divisor = float(weighted.size)
+            loss = _divide_no_nan(total, divisor)
+            if math.isinf(loss) and divisor > 1.0 and np.isfinite(weighted).all():
+                # The sum overflowed, the mean need not: divide first (rare, near the range).
+                with np.errstate(over="ignore"):
+                    loss = float((weighted / divisor).sum(dtype=np.float64))
         inv = _divide_no_nan(1.0, divisor)
-        scale = inv if sw is None else sw * inv
-        return loss, scale
+        if sw is None:
+            return loss, inv
+        scale = _sum_to_shape(np.broadcast_to(sw, weighted.shape) * inv, v.shape)
+        return loss, scale.reshape(values.shape)
 
     def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> Tensor:
         """The reduced loss (a 0-d array with ``.numpy()``), as Keras returns it."""
         y_true, y_pred = self.prepare(y_true, y_pred)
         values = self.call(y_true, y_pred)
-        loss, _ = self.reduce(values, sample_weight)
+        loss, _ = self.reduce(values, sample_weight, self.mask(y_true))
         return np.asarray(loss, dtype=y_pred.dtype).view(Tensor)
 
     def value_and_grad(self, y_true: Any, y_pred: Any, sample_weight: Any = None
                        ) -> tuple[float, np.ndarray]:
-        """The reduced loss as a float, and its gradient with respect to ``y_pred``."""
+        """The reduced loss as a float, and its gradient with respect to ``y_pred``.
+
+        With ``reduction="none"`` the float is the mean of the weighted values
+        and the gradient is that mean's.
+        """
         y_true, y_pred = self.prepare(y_true, y_pred)
         values = self.call(y_true, y_pred)
-        loss, scale = self.reduce(values, sample_weight)
-        if self.reduction == "none" or np.ndim(loss):
+        loss, scale = self.reduce(values, sample_weight, self.mask(y_true))
+        if np.ndim(loss):
             loss = float(np.mean(loss)) if np.size(loss) else 0.0
         grad = self.grad(y_true, y_pred)
-        if np.ndim(scale):
-            grad *= scale.reshape(scale.shape + (1,) * (grad.ndim - scale.ndim))
-        else:
-            grad *= scale
-        return float(loss), grad
+        return float(loss), _apply_scale(grad, scale)
 
     def get_config(self) -> dict[str, Any]:
         return {"name": self.name, "reduction": self.reduction}
@@ -194,7 +242,13 @@ class Loss:
 
 
 def _mean_last(a: np.ndarray) -> np.ndarray:
-    return a.mean(axis=-1)
+    with np.errstate(over="ignore"):
+        m = a.mean(axis=-1)
+    if np.isinf(m).any():
+        # The sum overflowed although the mean may not: divide first (rare, near the range).
+        with np.errstate(over="ignore"):
+            m = (a / a.shape[-1]).sum(axis=-1)
+    return m
 
 
 def _per_last(y_pred: np.ndarray) -> float:
@@ -252,7 +306,8 @@ class MeanSquaredLogarithmicError(Loss):
     name = "mean_squared_logarithmic_error"
 
     def call(self, y_true, y_pred):
-        d = np.log(np.maximum(y_pred, epsilon()) + 1.0) - np.log(np.maximum(y_true, epsilon()) + 1.0)
+        eps = epsilon()
+        d = np.log(np.maximum(y_pred, eps) + 1.0) - np.log(np.maximum(y_true, eps) + 1.0)
         return _mean_last(d * d)
 
     def grad(self, y_true, y_pred):
@@ -263,7 +318,8 @@ class MeanSquaredLogarithmicError(Loss):
 
 @LOSSES.register("huber", "huber_loss")
 class Huber(Loss):
-    """``0.5 e**2`` where ``|e| <= delta``, else ``delta |e| - 0.5 delta**2``; mean over the last axis."""
+    """``0.5 e**2`` where ``|e| <= delta``, else ``delta |e| - 0.5 delta**2``; mean over the last
+    axis."""
 
     name = "huber_loss"
 
@@ -559,14 +615,28 @@ def cce_grad_probs(t: np.ndarray, p: np.ndarray) -> np.ndarray:
     return (g - (g * q).sum(axis=-1, keepdims=True)) / s
 
 
+def _logit_terms_far_apart(t: np.ndarray, z: np.ndarray, terms: np.ndarray) -> np.ndarray:
+    """``t * log_softmax(z)`` where ``z - max(z)`` overflowed but the product need not.
+
+    ``t * (z - m - lse)`` as ``t*z - t*m - t*lse``: each part is in the range (rare path).
+    """
+    m = z.max(axis=-1, keepdims=True)
+    with np.errstate(over="ignore"):
+        lse = np.log(np.exp(z - m).sum(axis=-1, keepdims=True))
+        exact = t * z - t * m - t * lse
+    return np.where(np.isinf(terms), exact, terms).astype(terms.dtype, copy=False)
+
+
 def _log_softmax(z: np.ndarray) -> np.ndarray:
-    shifted = z - z.max(axis=-1, keepdims=True)
+    with np.errstate(over="ignore"):  # -inf only where the true value is below the range
+        shifted = z - z.max(axis=-1, keepdims=True)
     return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
 
 
 @LOSSES.register("categorical_crossentropy", "cce")
 class CategoricalCrossentropy(Loss):
-    """``-sum(y_true * log(y_pred / sum(y_pred)), axis=-1)``, probabilities clipped to ``[eps, 1 - eps]``."""
+    """``-sum(y_true * log(y_pred / sum(y_pred)), axis=-1)``, probabilities clipped to
+    ``[eps, 1 - eps]``."""
 
     name = "categorical_crossentropy"
 
@@ -593,7 +663,16 @@ class CategoricalCrossentropy(Loss):
         return np.log(_clip_probs(y_pred / s))
 
     def call(self, y_true, y_pred):
-        return -(self.smooth(y_true) * self.log_probs(y_pred)).sum(axis=-1)
+        t = self.smooth(y_true)
+        logp = self.log_probs(y_pred)
+        with np.errstate(invalid="ignore"):
+            terms = t * logp
+        # A zero target times a log-probability of -inf (logits that far apart) is 0, not NaN.
+        terms = np.where(t == 0, 0.0, terms).astype(terms.dtype, copy=False)
+        if self.from_logits and np.isinf(terms).any():
+            terms = _logit_terms_far_apart(t, y_pred, terms)
+        with np.errstate(over="ignore"):  # inf only where the true sum is beyond the range
+            return -terms.sum(axis=-1)
 
     def grad(self, y_true, y_pred):
         t = self.smooth(y_true)
@@ -660,9 +739,20 @@ class SparseCategoricalCrossentropy(Loss):
     def _valid(self, labels: np.ndarray) -> np.ndarray | None:
         return None if self.ignore_class is None else labels != self.ignore_class
 
-    def call(self, y_true, y_pred):
+    def mask(self, y_true: np.ndarray) -> np.ndarray | None:
+        """Targets equal to ``ignore_class`` do not count, as in Keras (mean over the rest)."""
+        return self._valid(y_true)
+
+    def _masked(self, y_true: np.ndarray, y_pred: np.ndarray
+                ) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
         valid = self._valid(y_true)
-        labels = y_true if valid is None else np.where(valid, y_true, 0)
+        if valid is None:
+            return None, y_true, y_pred
+        # Ignored rows may hold anything (a zero row is fine): give them a neutral one.
+        return valid, np.where(valid, y_true, 0), np.where(valid[..., None], y_pred, 1.0)
+
+    def call(self, y_true, y_pred):
+        valid, labels, y_pred = self._masked(y_true, y_pred)
         if self.from_logits:
             logp = _log_softmax(y_pred)
             out = -np.take_along_axis(logp, labels[..., None], axis=-1)[..., 0]
@@ -671,18 +761,19 @@ class SparseCategoricalCrossentropy(Loss):
             _check_prob_rows(s)
             picked = np.take_along_axis(y_pred, labels[..., None], axis=-1)[..., 0]
             out = -np.log(_clip_probs(picked / s))
-        return out if valid is None else out * valid
+        return out if valid is None else np.where(valid, out, 0.0).astype(out.dtype, copy=False)
 
     def grad(self, y_true, y_pred):
-        valid = self._valid(y_true)
-        labels = y_true if valid is None else np.where(valid, y_true, 0)
+        valid, labels, y_pred = self._masked(y_true, y_pred)
         onehot = np.zeros_like(y_pred)
         np.put_along_axis(onehot, labels[..., None], 1.0, axis=-1)
         if self.from_logits:
             g = np.exp(_log_softmax(y_pred)) - onehot
         else:
             g = cce_grad_probs(onehot, y_pred)
-        return g if valid is None else g * valid[..., None]
+        if valid is None:
+            return g
+        return np.where(valid[..., None], g, 0.0).astype(g.dtype, copy=False)
 
     def get_config(self):
         return {**super().get_config(), "from_logits": self.from_logits,

@@ -136,25 +136,22 @@ class OrthogonalRegularizer(Regularizer):
         return {"factor": self.factor, "mode": self.mode}
 
 
-def l1(l1: float = 0.01) -> L1:  # noqa: D103 - Keras's function spelling
-    return L1(l1)
-
-
-def l2(l2: float = 0.01) -> L2:  # noqa: D103
-    return L2(l2)
-
-
-def l1_l2(l1: float = 0.01, l2: float = 0.01) -> L1L2:
-    """Keras's ``l1_l2``: both penalties, 0.01 each by default."""
-    return L1L2(l1=l1, l2=l2)
+# Keras 3's lower-case spellings are the classes themselves (``l1_l2()`` is
+# ``L1L2()``: no penalty unless given, unlike tf.keras 2's 0.01 each).
+l1, l2, l1_l2 = L1, L2, L1L2
+orthogonal_regularizer = OrthogonalRegularizer
 
 
 def get(identifier: Any) -> Regularizer | None:
-    """Resolve None, a name (``"l2"``), a class, an instance or a config dict."""
+    """Resolve None, a name (``"l2"``), a class, an instance or a config dict.
+
+    ``"l1"`` and ``"l2"`` are 0.01 penalties, as in Keras; ``"l1_l2"`` (which Keras 3
+    does not accept) is both at 0.01, while ``"L1L2"`` is Keras's ``L1L2()``.
+    """
     if identifier is None or isinstance(identifier, Regularizer):
         return identifier
     if isinstance(identifier, str) and identifier == "l1_l2":
-        return l1_l2()
+        return L1L2(l1=0.01, l2=0.01)
     if isinstance(identifier, (str, dict, type)):
         return REGULARIZERS.get(identifier)
     if callable(identifier):

@@ -40,6 +40,10 @@ class Sequential(Model):
         self._leaves: list[Layer] = []
         self._act_reg: list[int] = []
         self._act_outputs: dict[int, np.ndarray] = {}
+        if layers is not None and (isinstance(layers, (Layer, str, KerasTensor))
+                                   or not hasattr(layers, "__iter__")):
+            raise TypeError("`layers` must be a list of layers, e.g. Sequential([Dense(8), "
+                            f"Dense(1)]). Received: layers={layers!r}")
         for layer in layers or []:
             self.add(layer, rebuild=False)
         self._try_build()
@@ -210,7 +214,8 @@ class Sequential(Model):
 
     def _check_source_shape(self, source: DataSource) -> None:
         expected = self._build_input_shape
-        got = (None, *source.sample_shape())
+        rows = source.num_samples if isinstance(source, ArraySource) else None
+        got = (rows, *source.sample_shape())
         if expected is not None and (len(expected) != len(got) or any(
                 e is not None and e != g for e, g in zip(expected[1:], got[1:]))):
             first = self._leaf_layers()[0] if self._leaf_layers() else self
@@ -359,6 +364,12 @@ class Sequential(Model):
         """Run the model on an array; returns a Tensor (``.numpy()`` works)."""
         if isinstance(x, KerasTensor):
             raise _functional_error()
+        if kwargs.pop("mask", None) is not None:
+            raise ValueError("minikeras models take no `mask`; pass only the inputs (and "
+                             "`training`).")
+        if kwargs:
+            raise TypeError(f"{self.name}() got unexpected keyword argument(s): "
+                            f"{sorted(kwargs)}. A model call takes x and `training`.")
         xs, _, _ = self._standardize_arrays(x, None, None, "__call__", needs_y=False)
         source = ArraySource(xs, batch_size=max(1, xs.shape[0]), dtype=self._model_dtype())
         self._build_for_source(source)

@@ -1,0 +1,235 @@
+"""Activations: Keras 3's values (golden), gradients, numerics and the public surface."""
+
+from __future__ import annotations
+
+import json
+import math
+import warnings
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+import minikeras as mk
+from minikeras.activations import ACTIVATIONS
+from tests.helpers.gradcheck import check_activation_gradients
+from tests.helpers.tolerances import assert_close
+
+NAMES = ACTIVATIONS.names()
+KIND = {"float64": "keras64", "float32": "float32"}
+
+
+@cache
+def golden() -> dict[str, Any]:
+    return json.loads((Path(__file__).parent / "golden" / "core_activations.json").read_text())
+
+
+def cases_for(name: str) -> list[dict[str, Any]]:
+    return [c for c in golden()["cases"] if c["name"] == name]
+
+
+# ------------------------------------------------------------------------------ golden values
+@pytest.mark.parametrize("name", NAMES)
+def test_matches_keras(name):
+    cases = cases_for(name)
+    assert cases, f"no Keras golden numbers for activation {name!r}: rerun make_golden.py"
+    for case in cases:
+        x = np.array(golden()["inputs"][case["input"]], dtype=case["dtype"])
+        mk.config.set_floatx(case["dtype"])
+        y = getattr(mk.activations, name)(x, **case["kwargs"])
+        assert y.dtype == np.dtype(case["dtype"]), (name, case["kwargs"], y.dtype)
+        assert_close(y, case["y"], KIND[case["dtype"]],
+                     err_msg=f"{name}({case['kwargs']}) on {case['input']} {case['dtype']}")
+
+
+def test_golden_covers_function_arguments():
+    recorded = {(c["name"], json.dumps(c["kwargs"], sort_keys=True)) for c in golden()["cases"]}
+    for name, kwargs in [("relu", {"max_value": 6.0}), ("relu", {"negative_slope": 0.1}),
+                         ("relu", {"threshold": 1.0}), ("leaky_relu", {"negative_slope": 0.5}),
+                         ("elu", {"alpha": 0.5}), ("gelu", {"approximate": True}),
+                         ("softmax", {"axis": 0}), ("softmax", {"axis": 1})]:
+        assert (name, json.dumps(kwargs, sort_keys=True)) in recorded
+
+
+def test_forward_matches_registered_instance_and_resolves_by_name():
+    x = np.linspace(-4, 4, 9)
+    for name in NAMES:
+        act = mk.activations.get(name)
+        np.testing.assert_array_equal(np.asarray(act(x)), np.asarray(act.forward(x.copy())))
+    assert mk.activations.get("relu") is mk.activations.relu
+    assert mk.activations.get("swish") is mk.activations.silu
+    assert mk.activations.get(None) is mk.activations.linear
+    assert mk.layers.Dense(2, activation="relu").activation is mk.activations.relu
+
+
+def test_function_arguments_by_position_as_keras():
+    x = np.array([-2.0, 1.0, 8.0])
+    assert_close(mk.activations.relu(x, 0.1, 6.0), [-0.2, 1.0, 6.0], "internal64")
+    assert_close(mk.activations.elu(x, 2.0), [2.0 * np.expm1(-2.0), 1.0, 8.0], "internal64")
+    assert_close(mk.activations.softmax(np.ones((2, 2)), 0), np.full((2, 2), 0.5), "internal64")
+
+
+def test_defaults_are_keras3s():
+    x = np.array([-2.0, 2.0])
+    assert_close(mk.activations.leaky_relu(x), [-0.4, 2.0], "internal64")  # slope 0.2
+    assert_close(mk.activations.hard_sigmoid(np.array([-3.0, 0.0, 1.5, 3.0])),
+                 [0.0, 0.5, 0.75, 1.0], "internal64")  # relu6(x + 3) / 6
+    erf_form = 0.5 * 1.0 * (1.0 + math.erf(1.0 / math.sqrt(2.0)))
+    assert_close(mk.activations.gelu(np.array([1.0])), [erf_form], "internal64")
+
+
+# ------------------------------------------------------------------------------ gradients
+def _away_from_kinks(x: np.ndarray, kinks: list[float]) -> np.ndarray:
+    for k in kinks:
+        x = np.where(np.abs(x - k) < 2e-3, x + 7e-3, x)
+    return x
+
+
+KINKS = [0.0, 0.5, -0.5, 1.0, -1.0, 3.0, -3.0, 6.0, 2.5, 4.0, -0.5]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_gradients(name):
+    x = _away_from_kinks(np.random.default_rng(3).normal(scale=2.5, size=(4, 6)), KINKS)
+    configs = [{}] + [c["kwargs"] for c in cases_for(name) if c["kwargs"]]
+    for kwargs in {json.dumps(k, sort_keys=True): k for k in configs}.values():
+        act = mk.activations.get(name) if not kwargs else type(mk.activations.get(name))(**kwargs)
+        check_activation_gradients(act, x)
+
+
+def test_gradients_from_cached_output_only():
+    # needs_input = False promises that backward reads y alone: give it a wrong x.
+    x = _away_from_kinks(np.random.default_rng(4).normal(scale=2.0, size=(3, 5)), KINKS)
+    g = np.random.default_rng(5).normal(size=x.shape)
+    for name in NAMES:
+        act = mk.activations.get(name)
+        if act.needs_input:
+            continue
+        y = act.forward(x.copy())
+        expected = act.backward(x.copy(), y.copy(), g.copy())
+        got = act.backward(np.full_like(x, np.nan), y.copy(), g.copy())
+        assert_close(got, expected, "internal64", err_msg=name)
+
+
+def test_forward_inplace_equals_forward():
+    x = np.random.default_rng(6).normal(scale=3.0, size=(4, 5))
+    for name in NAMES:
+        act = mk.activations.get(name)
+        assert_close(act.forward_inplace(x.copy()), act.forward(x.copy()), "internal64",
+                     err_msg=name)
+
+
+# ------------------------------------------------------------------------------ numerics
+@pytest.mark.filterwarnings("error")
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("name", ["sigmoid", "softplus"])
+def test_sigmoid_softplus_never_overflow_or_warn(name, dtype):
+    x = np.concatenate([np.linspace(-1e4, 1e4, 2001), [-1e4, -745.0, -89.0, 88.0, 710.0, 1e4]])
+    x = x.astype(dtype)
+    act = mk.activations.get(name)
+    # Underflow to 0 is the right answer far left; anything else raises here.
+    with np.errstate(over="raise", divide="raise", invalid="raise", under="ignore"), \
+            warnings.catch_warnings():
+        warnings.simplefilter("error")
+        y = act(x)
+        g = act.backward(x.copy(), np.asarray(y).copy(), np.ones_like(x))
+    assert y.dtype == np.dtype(dtype)
+    assert np.all(np.isfinite(y)) and np.all(np.isfinite(g))
+    if name == "sigmoid":
+        assert np.all((y >= 0) & (y <= 1))
+        assert y[0] == 0.0 and y[-1] == 1.0
+    else:
+        assert_close(y[-1], 1e4, "float32")
+        assert y[0] >= 0.0
+
+
+def test_exponential_is_inf_only_beyond_the_range():
+    y32 = mk.activations.exponential(np.array([100.0], dtype="float32"))
+    assert y32.dtype == np.float32 and np.isinf(y32[0])
+    y64 = mk.activations.exponential(np.array([100.0]))
+    assert_close(y64, [math.exp(100.0)], "internal64")
+
+
+# Which activations may give inf from finite x, and where (the true value is beyond the range).
+def _may_be_inf(name: str, x: np.ndarray) -> np.ndarray:
+    big = np.finfo(x.dtype).max
+    with np.errstate(over="ignore"):
+        if name == "exponential":
+            return x > np.log(big)
+        if name == "selu":
+            return np.abs(x) > big / 1.0507009873554805
+        if name == "log_softmax":
+            return np.isinf(x - x.max())
+    return np.zeros(x.shape, bool)
+
+
+@pytest.mark.parametrize("name", NAMES)
+@given(data=st.data())
+def test_no_nan_from_finite_input(name, data):
+    dtype = data.draw(st.sampled_from(["float32", "float64"]))
+    x = data.draw(hnp.arrays(dtype, st.integers(1, 6),
+                             elements=st.floats(allow_nan=False, allow_infinity=False,
+                                                width=32 if dtype == "float32" else 64)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        y = np.asarray(mk.activations.get(name)(x))
+    assert not np.any(np.isnan(y)), (name, x, y)
+    assert np.all(np.isfinite(y) | _may_be_inf(name, x)), (name, x, y)
+
+
+@given(hnp.arrays("float64", hnp.array_shapes(min_dims=2, max_dims=2, max_side=6),
+                  elements=st.floats(-1e300, 1e300)))
+def test_softmax_rows_sum_to_one(x):
+    y = np.asarray(mk.activations.softmax(x))
+    assert np.all((y >= 0) & (y <= 1))
+    assert_close(y.sum(axis=-1), np.ones(x.shape[0]), "internal64")
+
+
+@given(hnp.arrays("float32", st.tuples(st.integers(1, 4), st.integers(1, 5)),
+                  elements=st.floats(-1e4, 1e4, width=32)))
+def test_softmax_rows_sum_to_one_float32(x):
+    y = np.asarray(mk.activations.softmax(x))
+    assert y.dtype == np.float32
+    assert_close(y.sum(axis=-1), np.ones(x.shape[0]), "float32")
+
+
+# ------------------------------------------------------------------------------ public surface
+def test_values_answer_numpy():
+    y = mk.activations.relu(np.array([-1.0, 2.0]))
+    assert isinstance(y.numpy(), np.ndarray) and type(y.numpy()) is np.ndarray
+    assert_close(y.numpy(), [0.0, 2.0], "internal64")
+    assert float(mk.activations.sigmoid(np.array(0.0))) == 0.5
+
+
+def test_integer_and_list_input_become_floatx():
+    assert mk.activations.relu([1, -2]).dtype == np.float32
+    mk.config.set_floatx("float64")
+    assert mk.activations.tanh(np.array([1, 2])).dtype == np.float64
+
+
+def test_serialization_roundtrip():
+    for name in NAMES:
+        act = mk.activations.get(name)
+        assert mk.activations.deserialize(mk.activations.serialize(act)) is act
+    configured = mk.activations.Relu(max_value=6.0)
+    back = mk.activations.deserialize(mk.activations.serialize(configured))
+    assert_close(back(np.array([-1.0, 8.0])), [0.0, 6.0], "internal64")
+
+
+def test_a_plain_callable_is_an_activation():
+    act = mk.activations.get(lambda x: x * x)
+    x = np.array([1.5, -2.0])
+    assert_close(act(x), [2.25, 4.0], "internal64")
+    assert_close(act.backward(x, act.forward(x), np.ones(2)), [3.0, -4.0], "float32")
+
+
+def test_unknown_activation_suggests_a_name():
+    with pytest.raises(ValueError, match=r"Unknown activation 'rleu'. Did you mean 'relu'\?"):
+        mk.activations.get("rleu")
+    with pytest.raises(ValueError, match="Known activations: .*sigmoid"):
+        mk.activations.get("sigmoud")

@@ -1,0 +1,93 @@
+"""Regularizers: Keras 3's penalties (golden), their gradients, names and argument checks."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+import minikeras as mk
+from minikeras.regularizers import REGULARIZERS
+from tests.helpers.gradcheck import numerical_gradient
+from tests.helpers.tolerances import assert_close
+
+R = mk.regularizers
+KIND = {"float64": "keras64", "float32": "float32"}
+
+
+@cache
+def golden() -> dict[str, Any]:
+    path = Path(__file__).parent / "golden" / "core_misc.json"
+    return json.loads(path.read_text())["regularizers"]
+
+
+@pytest.mark.parametrize("expr", sorted({c["expr"] for c in golden()["cases"]}))
+def test_penalty_matches_keras(expr):
+    w = np.array(golden()["w"])
+    for case in [c for c in golden()["cases"] if c["expr"] == expr]:
+        reg = eval(f"R.{expr}")
+        assert_close(reg(w.astype(case["dtype"])), case["value"], KIND[case["dtype"]],
+                     err_msg=f"{expr} {case['dtype']}")
+        # Keras keeps some factors in float32 (0.01 -> 0.0099999998): equal to float32 precision.
+        ours = reg.get_config()
+        assert ours.keys() == case["config"].keys()
+        for key, value in case["config"].items():
+            if isinstance(value, float):
+                assert_close(ours[key], value, "float32", err_msg=key)
+            else:
+                assert ours[key] == value
+
+
+def test_golden_covers_every_registered_regularizer():
+    recorded = {eval(f"R.{c['expr']}").__class__ for c in golden()["cases"]}
+    assert {type(REGULARIZERS.get(n)) for n in REGULARIZERS.names()} <= recorded
+
+
+CASES = [R.L1(0.3), R.L2(0.25), R.L1L2(0.1, 0.2), R.l1_l2(l1=0.02, l2=0.03),
+         R.OrthogonalRegularizer(0.5), R.OrthogonalRegularizer(0.2, mode="columns")]
+
+
+@pytest.mark.parametrize("reg", CASES, ids=repr)
+def test_gradients(reg):
+    w = np.random.default_rng(2).normal(size=(4, 3))
+    w = np.where(np.abs(w) < 1e-2, 0.1, w)  # |w| has a kink at 0
+    numeric = numerical_gradient(lambda: reg(w), w)
+    assert_close(reg.grad(w), numeric, "float32")
+    out = np.ones_like(w)
+    reg.add_grad(w, out)
+    assert_close(out, 1.0 + reg.grad(w), "internal64")
+
+
+def test_keras3_spellings_and_defaults():
+    assert R.l1 is R.L1 and R.l2 is R.L2 and R.l1_l2 is R.L1L2  # as in Keras 3
+    assert R.L1().get_config() == {"l1": 0.01} and R.L2().get_config() == {"l2": 0.01}
+    assert R.l1_l2().get_config() == {"l1": 0.0, "l2": 0.0}  # Keras 3's l1_l2() is L1L2()
+    assert R.L2(0.5)(np.array([1.0, -2.0])) == pytest.approx(2.5)  # no factor 1/2
+    assert isinstance(R.get("l2"), R.L2) and R.get("l2").l2 == 0.01
+    assert isinstance(R.get("L1L2"), R.L1L2)
+    both = R.get("l1_l2")
+    assert both.l1 == 0.01 and both.l2 == 0.01
+    assert R.get({"class_name": "L1L2", "config": {"l1": 0.1, "l2": 0.0}}).l1 == 0.1
+    again = R.deserialize(R.serialize(R.L1L2(0.1, 0.2)))
+    assert again.get_config() == {"l1": 0.1, "l2": 0.2}
+
+
+@pytest.mark.parametrize("value", [-0.1, float("nan"), float("inf")])
+def test_bad_factors(value):
+    with pytest.raises(ValueError, match="l2"):
+        R.L2(value)
+    with pytest.raises(ValueError, match="l1"):
+        R.L1L2(l1=value)
+
+
+def test_bad_names_and_objects():
+    with pytest.raises(ValueError, match="Unknown regularizer 'l1_l3'. Did you mean 'l1_l2'"):
+        R.get("l1_l3")
+    with pytest.raises(ValueError, match="orthogonal_regularizer"):
+        R.get("orthogonal_regulariser")
+    with pytest.raises(ValueError, match="mode"):
+        R.OrthogonalRegularizer(mode="diagonal")
