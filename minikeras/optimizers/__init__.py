@@ -19,19 +19,29 @@ __all__ = ["SGD", "Adadelta", "Adagrad", "Adam", "AdamW", "Adamax", "LearningRat
 
 
 def get(identifier: Any) -> Optimizer:
-    """Resolve a name (any case), a class, an instance or a config dict."""
+    """Resolve a name (any case: ``"adam"``, ``"Adam"``, ``"ADAM"``), a class, an
+    instance (returned as is) or a config dict to an optimizer."""
     if isinstance(identifier, Optimizer):
         return identifier
     if identifier is None:
         raise ValueError("An optimizer is required: pass a name such as 'adam' or an instance.")
-    if isinstance(identifier, (str, dict, type)):
+    if isinstance(identifier, (str, dict)) or (
+            isinstance(identifier, type) and issubclass(identifier, Optimizer)):
         return OPTIMIZERS.get(identifier)
     raise ValueError(f"Could not interpret optimizer identifier: {identifier!r}")
 
 
 def serialize(optimizer: Optimizer) -> dict[str, Any]:
-    return {"class_name": type(optimizer).__name__, "config": optimizer.get_config()}
+    """Keras's serialized form: ``{"module", "class_name", "config", "registered_name"}``."""
+    return {"module": "keras.optimizers", "class_name": type(optimizer).__name__,
+            "config": optimizer.get_config(), "registered_name": None}
 
 
 def deserialize(config: dict[str, Any], custom_objects: Any = None) -> Optimizer:
-    return OPTIMIZERS.from_config_dict(config, custom_objects)
+    """The optimizer that :func:`serialize` (or Keras) described."""
+    if not isinstance(config, dict) or "class_name" not in config:
+        raise ValueError("An optimizer config dict needs a 'class_name' key. "
+                         f"Received: {config!r}")
+    name = config["class_name"]
+    cls = (custom_objects or {}).get(name) or OPTIMIZERS.lookup(name)
+    return cls.from_config(dict(config.get("config") or {}), custom_objects)

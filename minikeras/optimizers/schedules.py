@@ -1,7 +1,9 @@
 """Learning-rate schedules: callables on the optimizer's step, Keras 3's formulas.
 
-A schedule is evaluated at ``optimizer.iterations`` before each update (the
-first update sees step 0), as Keras does.
+A schedule is evaluated at the optimizer's step count before each update (the
+first update sees step 0), as Keras does. Calling one on a step returns a 0-d
+array (``float()`` it); the optimizers read it as a Python float. Values are
+computed in float64 (Keras computes them in ``floatx``).
 """
 
 from __future__ import annotations
@@ -9,15 +11,21 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
+
 from .._registry import Registry
+from .._tensor import Tensor, as_tensor
 
 SCHEDULES = Registry("learning rate schedule")
 
 
 class LearningRateSchedule:
-    """Base class: ``__call__(step) -> float`` and ``get_config()``."""
+    """Base class: ``__call__(step)`` returns the rate; ``get_config()`` its arguments.
 
-    def __call__(self, step: int) -> float:
+    A subclass implements both (``from_config`` is ``cls(**config)``).
+    """
+
+    def __call__(self, step: int) -> Any:
         raise NotImplementedError(f"Learning rate schedule '{type(self).__name__}' must "
                                   "override `__call__(self, step)`.")
 
@@ -31,12 +39,22 @@ class LearningRateSchedule:
 
 
 def _positive_steps(name: str, value: Any) -> None:
-    if value <= 0:
+    if not value > 0:
         raise ValueError(f"Argument `{name}` must be > 0. Received: {name}={value}")
 
 
+class _Builtin(LearningRateSchedule):
+    """The built-in schedules: ``_value(step)`` in Python floats, wrapped as an array."""
+
+    def __call__(self, step: Any) -> Tensor:
+        return as_tensor(np.float64(self._value(float(np.asarray(step)))))
+
+    def _value(self, step: float) -> float:
+        raise NotImplementedError
+
+
 @SCHEDULES.register()
-class ExponentialDecay(LearningRateSchedule):
+class ExponentialDecay(_Builtin):
     """``initial_learning_rate * decay_rate ** (step / decay_steps)`` (floored if staircase)."""
 
     def __init__(self, initial_learning_rate: float, decay_steps: int, decay_rate: float,
@@ -46,7 +64,7 @@ class ExponentialDecay(LearningRateSchedule):
         self.decay_steps, self.decay_rate = decay_steps, decay_rate
         self.staircase, self.name = staircase, name
 
-    def __call__(self, step):
+    def _value(self, step: float) -> float:
         p = float(step) / self.decay_steps
         if self.staircase:
             p = math.floor(p)
@@ -59,7 +77,7 @@ class ExponentialDecay(LearningRateSchedule):
 
 
 @SCHEDULES.register()
-class PiecewiseConstantDecay(LearningRateSchedule):
+class PiecewiseConstantDecay(_Builtin):
     """``values[0]`` while ``step <= boundaries[0]``, ``values[i]`` up to ``boundaries[i]``..."""
 
     def __init__(self, boundaries: list[int], values: list[float],
@@ -71,7 +89,7 @@ class PiecewiseConstantDecay(LearningRateSchedule):
                 f"values={values} of length {len(values)}.")
         self.boundaries, self.values, self.name = list(boundaries), list(values), name
 
-    def __call__(self, step):
+    def _value(self, step: float) -> float:
         for boundary, value in zip(self.boundaries, self.values):
             if step <= boundary:
                 return float(value)
@@ -82,7 +100,7 @@ class PiecewiseConstantDecay(LearningRateSchedule):
 
 
 @SCHEDULES.register()
-class PolynomialDecay(LearningRateSchedule):
+class PolynomialDecay(_Builtin):
     """``(initial - end) * (1 - step / decay_steps) ** power + end``; cycles when asked."""
 
     def __init__(self, initial_learning_rate: float, decay_steps: int,
@@ -93,7 +111,7 @@ class PolynomialDecay(LearningRateSchedule):
         self.end_learning_rate, self.power, self.cycle, self.name = (end_learning_rate, power,
                                                                      cycle, name)
 
-    def __call__(self, step):
+    def _value(self, step: float) -> float:
         step = float(step)
         decay_steps = float(self.decay_steps)
         if self.cycle:
@@ -112,7 +130,7 @@ class PolynomialDecay(LearningRateSchedule):
 
 
 @SCHEDULES.register()
-class InverseTimeDecay(LearningRateSchedule):
+class InverseTimeDecay(_Builtin):
     """``initial_learning_rate / (1 + decay_rate * step / decay_steps)`` (floored if staircase)."""
 
     def __init__(self, initial_learning_rate: float, decay_steps: int, decay_rate: float,
@@ -122,7 +140,7 @@ class InverseTimeDecay(LearningRateSchedule):
         self.decay_steps, self.decay_rate = decay_steps, decay_rate
         self.staircase, self.name = staircase, name
 
-    def __call__(self, step):
+    def _value(self, step: float) -> float:
         p = float(step) / self.decay_steps
         if self.staircase:
             p = math.floor(p)
@@ -135,7 +153,7 @@ class InverseTimeDecay(LearningRateSchedule):
 
 
 @SCHEDULES.register()
-class CosineDecay(LearningRateSchedule):
+class CosineDecay(_Builtin):
     """Cosine decay to ``alpha * lr`` over ``decay_steps``, after an optional linear warmup."""
 
     def __init__(self, initial_learning_rate: float, decay_steps: int, alpha: float = 0.0,
@@ -150,7 +168,7 @@ class CosineDecay(LearningRateSchedule):
         cosine = 0.5 * (1.0 + math.cos(math.pi * (step / self.decay_steps)))
         return decay_from * ((1 - self.alpha) * cosine + self.alpha)
 
-    def __call__(self, step):
+    def _value(self, step: float) -> float:
         step = float(step)
         if self.warmup_target is None:
             return self._decay(min(step, self.decay_steps), self.initial_learning_rate)
@@ -167,7 +185,7 @@ class CosineDecay(LearningRateSchedule):
 
 
 @SCHEDULES.register()
-class CosineDecayRestarts(LearningRateSchedule):
+class CosineDecayRestarts(_Builtin):
     """Cosine decay with warm restarts (SGDR): periods grow by ``t_mul``, peaks by ``m_mul``."""
 
     def __init__(self, initial_learning_rate: float, first_decay_steps: int,
@@ -178,7 +196,7 @@ class CosineDecayRestarts(LearningRateSchedule):
                                                               first_decay_steps)
         self._t_mul, self._m_mul, self.alpha, self.name = t_mul, m_mul, alpha, name
 
-    def __call__(self, step):
+    def _value(self, step: float) -> float:
         fraction = float(step) / self.first_decay_steps
         t_mul = float(self._t_mul)
         if t_mul == 1.0:
@@ -199,8 +217,12 @@ class CosineDecayRestarts(LearningRateSchedule):
 
 
 def serialize(schedule: LearningRateSchedule) -> dict[str, Any]:
-    return {"class_name": type(schedule).__name__, "config": schedule.get_config()}
+    """Keras's serialized form: ``{"module", "class_name", "config", "registered_name"}``."""
+    return {"module": "keras.optimizers.schedules", "class_name": type(schedule).__name__,
+            "config": schedule.get_config(), "registered_name": None}
 
 
-def deserialize(config: dict[str, Any]) -> LearningRateSchedule:
-    return SCHEDULES.from_config_dict(config)
+def deserialize(config: dict[str, Any], custom_objects: dict[str, Any] | None = None
+                ) -> LearningRateSchedule:
+    """The schedule that :func:`serialize` (or Keras) described."""
+    return SCHEDULES.from_config_dict(config, custom_objects)

@@ -4,44 +4,48 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
+from ._validation import check_range
 from .base import Optimizer
 from .registry import OPTIMIZERS
 
 
 @OPTIMIZERS.register("sgd")
 class SGD(Optimizer):
-    """``w -= lr * g``; with momentum, Keras's form with the rate inside the buffer.
+    """Gradient descent, with Keras's momentum (the rate inside the buffer).
 
-    ``m = momentum * m - lr * g``; ``w += m`` (or, Nesterov,
-    ``w += momentum * m - lr * g``).
+    ``w -= lr * g``; with momentum ``m = momentum * m - lr * g``, then
+    ``w += m``, or with Nesterov ``w += momentum * m - lr * g``.
+
+    Args:
+        learning_rate: see :class:`Optimizer` (default 0.01).
+        momentum: in [0, 1].
+        nesterov: use Nesterov momentum.
+        **kwargs: the common arguments of :class:`Optimizer`.
     """
-
-    name = "SGD"
 
     def __init__(self, learning_rate: Any = 0.01, momentum: float = 0.0, nesterov: bool = False,
                  **kwargs: Any) -> None:
+        momentum = check_range(momentum, "momentum", 0.0, 1.0)
         super().__init__(learning_rate=learning_rate, **kwargs)
-        momentum = float(momentum)
-        if not 0 <= momentum <= 1:
-            raise ValueError(f"`momentum` must be a float between [0, 1]. "
-                             f"Received: momentum={momentum}")
         self.momentum, self.nesterov = momentum, bool(nesterov)
         self.slots = (("momentum", 0.0),) if momentum else ()
 
     def update(self, param, grad, lr, slots, step):
+        np.multiply(grad, lr, out=grad)           # grad now holds lr * g
         if not self.momentum:
-            grad *= lr
-            param -= grad
+            np.subtract(param, grad, out=param)
             return
         m = slots["momentum"]
-        grad *= -lr            # grad now holds -lr * g
-        m *= self.momentum
-        m += grad              # m = momentum * m - lr * g
+        np.multiply(m, self.momentum, out=m)
+        np.subtract(m, grad, out=m)               # m = momentum * m - lr * g
         if self.nesterov:
-            grad += self.momentum * m
-            param += grad
+            np.subtract(param, grad, out=param)
+            np.multiply(m, self.momentum, out=grad)
+            np.add(param, grad, out=param)        # w += momentum * m - lr * g
         else:
-            param += m
+            np.add(param, m, out=param)
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "momentum": self.momentum, "nesterov": self.nesterov}
