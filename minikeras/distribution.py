@@ -198,13 +198,16 @@ class DataParallel:
             return w, w
         return float(n_local), float(n_local)
 
-    def finish_gradients(self, model: Any, loss_sum: float, n_local: int, weight: float
-                         ) -> tuple[float, float]:
-        """One Allreduce of gradients + [loss sum, rows, weight]; returns global (loss, rows)."""
+    def finish_gradients(self, model: Any, loss_sum: float, n_local: int, weight: float,
+                         sharded: bool = False) -> tuple[float, float]:
+        """One Allreduce of gradients + [loss sum, rows, weight]; returns global (loss, rows).
+
+        ``sharded``: reduce-scatter instead, so this rank holds only its slice's sum.
+        """
         flat = model._flat
         tail = flat.tail
         tail[0], tail[1], tail[2] = loss_sum, n_local, weight
-        if self.shard_optimizer and flat.size:
+        if sharded and flat.size:
             self._reduce_scatter(model)
         else:
             self.allreduce(flat.grads_all)
@@ -233,11 +236,18 @@ class DataParallel:
 
     def gather_weights(self, model: Any) -> None:
         """After a sharded step, every rank takes every slice of the new weights."""
-        flat = model._flat
-        counts = self._counts(flat.size)
+        self._allgather_slices(model._flat.values)
+
+    def gather_slots(self, optimizer: Any) -> None:
+        """Every slice of every optimizer slot on every rank (before saving its state)."""
+        for arr in optimizer._slots.values():
+            self._allgather_slices(arr)
+
+    def _allgather_slices(self, buf: np.ndarray) -> None:
+        counts = self._counts(buf.size)
         displs = [sum(counts[:r]) for r in range(self.size)]
-        mpi_type = self.MPI._typedict[flat.values.dtype.char]
-        self.comm.Allgatherv(self.MPI.IN_PLACE, [flat.values, counts, displs, mpi_type])
+        mpi_type = self.MPI._typedict[buf.dtype.char]
+        self.comm.Allgatherv(self.MPI.IN_PLACE, [buf, counts, displs, mpi_type])
 
     def __repr__(self) -> str:
         return f"<DataParallel rank={self.rank} size={self.size}>"

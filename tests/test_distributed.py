@@ -114,12 +114,17 @@ def test_importing_minikeras_does_not_import_mpi4py():
 RESUME = Path(__file__).parent / "distributed" / "dp_resume.py"
 
 
-def test_dead_rank_ends_job_and_backup_resumes_on_other_rank_count(tmp_path):
-    """A rank killed mid-epoch ends the job fast; the backup resumes on 3 ranks."""
+@pytest.mark.parametrize("shard_optimizer", [False, True])
+def test_dead_rank_ends_job_and_backup_resumes_on_other_rank_count(tmp_path, shard_optimizer):
+    """A rank killed mid-epoch ends the job fast; the backup resumes on 3 ranks.
+
+    With ``shard_optimizer`` each rank holds only its slice of the optimizer slots,
+    so the backup must gather them; the resumed run (not sharded) must still match.
+    """
     import time
 
     backup = tmp_path / "backup"
-    opts = {"backup_dir": str(backup), "kill": [2, 3, 1]}
+    opts = {"backup_dir": str(backup), "kill": [2, 3, 1], "shard_optimizer": shard_optimizer}
     start = time.monotonic()
     proc = subprocess.run([MPIEXEC, "-n", "2", sys.executable, str(RESUME), json.dumps(opts)],
                           capture_output=True, text=True, timeout=60, env=_env())

@@ -110,10 +110,11 @@ class BackupAndRestore(Callback):
         from .. import distribution
         from ..saving import atomic_copy, write_training_state
 
-        if not distribution.is_chief():
-            return
-        os.makedirs(self.backup_dir, exist_ok=True)
-        if self.double_checkpoint and os.path.exists(self._path):
-            atomic_copy(self._path, self._prev_path)
+        # Every rank enters the save (a sharded optimizer gathers its slots there);
+        # only rank 0 touches the files.
+        if distribution.is_chief():
+            os.makedirs(self.backup_dir, exist_ok=True)
+            if self.double_checkpoint and os.path.exists(self._path):
+                atomic_copy(self._path, self._prev_path)
         write_training_state(self.model, self._path,
                              {"epoch": self._current_epoch, "batch": batch})

@@ -10,14 +10,17 @@ Nothing in a step is allocated in proportion to the data set.
 
 from __future__ import annotations
 
+import contextlib
+import copy
 import numbers
 import time
 import warnings
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 
-from .. import distribution
+from .. import config, distribution
 from .. import losses as losses_mod
 from .. import metrics as metrics_mod
 from .. import optimizers as optimizers_mod
@@ -58,6 +61,38 @@ def _resolve_verbose(verbose: Any) -> int:
     if verbose in (0, 1, 2) or isinstance(verbose, bool):
         return int(verbose)
     raise ValueError(f"`verbose` must be 'auto', 0, 1 or 2. Received: verbose={verbose!r}")
+
+
+@contextlib.contextmanager
+def _naming(argument: str, enabled: bool = True) -> Iterator[None]:
+    """Prefix a refusal with the argument it concerns (``x``, ``y`` alone would mislead)."""
+    try:
+        yield
+    except (ValueError, TypeError) as err:
+        if not enabled:
+            raise
+        raise type(err)(f"Invalid `{argument}`: {err}") from None
+
+
+def _check_validation_freq(value: Any) -> int | list[int]:
+    """Keras's ``validation_freq``: every N epochs, or a collection of epoch numbers (from 1)."""
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool) and value >= 1:
+        return int(value)
+    if isinstance(value, (list, tuple, set, frozenset, range)) and all(
+            isinstance(e, numbers.Integral) and not isinstance(e, bool) for e in value):
+        return [int(e) for e in value]
+    raise ValueError("`validation_freq` must be a positive integer (validate every N epochs) or "
+                     f"a list of epoch numbers counted from 1. Received: validation_freq={value!r}")
+
+
+def _check_callbacks(callbacks: Any) -> None:
+    """Refuse anything that is not a callback before any state changes."""
+    from ..callbacks.base import _flatten
+
+    for cb in _flatten(callbacks):
+        if not (hasattr(cb, "set_model") and hasattr(cb, "set_params")):
+            raise TypeError("`callbacks` must be a list of keras.callbacks.Callback instances. "
+                            f"Received an element {cb!r} of type {type(cb).__name__}.")
 
 
 def _check_positive_int(name: str, value: Any, allow_none: bool = True) -> int | None:
@@ -281,7 +316,7 @@ class Model(Layer):
     def _source(self, x: Any, y: Any, sample_weight: Any, batch_size: int | None,
                 shuffle: bool, class_weight: Any, what: str, needs_y: bool) -> DataSource:
         """Validate array input once, at the boundary, and wrap it as a data source."""
-        cw = class_weight_lookup(class_weight) if class_weight else None
+        cw = class_weight_lookup(class_weight) if class_weight is not None else None
         if isinstance(x, DataSource):
             return x
         if is_pydataset(x):
@@ -336,17 +371,106 @@ class Model(Layer):
                     "same number of samples.")
             self._check_targets(y)
         if sample_weight is not None:
-            sample_weight = np.asarray(to_array(sample_weight, "sample_weight"), dtype=np.float64)
+            sample_weight = to_array(sample_weight, "sample_weight")
+            check_numeric(sample_weight, "sample_weight")  # before float(): names the argument
+            sample_weight = np.asarray(sample_weight, dtype=np.float64)
             if sample_weight.shape[:1] != (n,):
                 raise ValueError(f"`sample_weight` must have one weight per row of x ({n}); "
                                  f"received shape {sample_weight.shape}.")
-            check_numeric(sample_weight, "sample_weight")
             if (sample_weight < 0).any():
-                raise ValueError("`sample_weight` values must be >= 0.")
+                raise ValueError("`sample_weight` values must be >= 0; received "
+                                 f"{int((sample_weight < 0).sum())} negative value(s).")
+        if y is not None:
+            self._check_target_shape(x, y, sample_weight)
         return x, y, sample_weight
+
+    def _check_target_shape(self, x: Any, y: Any, sample_weight: Any) -> None:
+        """Targets (and weights) the loss cannot line up with the output fail here.
+
+        Otherwise they would fail inside the first step, after the metrics were
+        reset, or after a first epoch when they are ``validation_data``. The
+        loss's own ``prepare``/``reduce`` run on a one-row probe, so the rules
+        and messages are the loss's.
+        """
+        loss = self.loss
+        if loss is None or is_sparse(y):
+            return
+        out = self._output_shape_for(x)
+        if out is None or any(s is None for s in out[1:]):
+            return
+        half = np.full((), 0.5, dtype=self._model_dtype())
+        try:
+            _, p = loss.prepare(y[:1], np.broadcast_to(half, (1, *out[1:])))
+        except ValueError as err:
+            message = str(err)
+            # Again at full size (a zero-stride output), so the message shows the real shapes.
+            try:
+                loss.prepare(y, np.broadcast_to(half, (y.shape[0], *out[1:])))
+            except ValueError as full:
+                message = str(full)
+            raise ValueError(f"`y` of shape {y.shape} does not fit the model's output of shape "
+                             f"{(None, *out[1:])}: {message}") from None
+        if sample_weight is not None and not isinstance(loss, losses_mod.LossFunctionWrapper):
+            # A zero-stride stand-in for the per-sample losses: the weights' shape is what counts.
+            values = np.broadcast_to(np.zeros((), dtype=p.dtype), (y.shape[0], *p.shape[1:-1]))
+            loss.reduce(values, sample_weight)
+        self._probe_metrics(y, sample_weight, half, out)
+
+    def _probe_metrics(self, y_all: Any, sw_all: Any, half: np.ndarray,
+                       out: tuple[Any, ...]) -> None:
+        """Each metric on one probe row, so a target it cannot read fails before training.
+
+        The probe runs on copies: the metrics' states (and the accuracy variant
+        chosen from the first real batch's shapes) stay as they are.
+        """
+        y, y_pred = y_all[:1], np.full((1, *out[1:]), half)
+        sw = None if sw_all is None else sw_all[:1]
+        if self._metrics is not None:
+            pairs = self._metrics
+        else:
+            # Stand-ins built from names must not use up automatic names ("auc", "auc_1").
+            counters = dict(config._name_counters)
+            try:
+                pairs = [(self._make_metric(spec, y.shape, y_pred.shape), weighted)
+                         for weighted, specs in ((False, self._metric_specs),
+                                                 (True, self._weighted_specs)) for spec in specs]
+            finally:
+                config._name_counters.clear()
+                config._name_counters.update(counters)
+        for metric, weighted in pairs:
+            try:
+                probe = copy.deepcopy(metric)
+            except Exception:  # noqa: BLE001 - a user's metric that cannot be copied is not probed
+                continue
+            try:
+                probe.update_state(y, y_pred, sw if weighted else None)
+            except (ValueError, TypeError) as err:
+                message = str(err)
+                # Again at full size on another copy, so the message shows the real shapes.
+                try:
+                    copy.deepcopy(metric).update_state(
+                        y_all, np.broadcast_to(half, (y_all.shape[0], *out[1:])),
+                        sw_all if weighted else None)
+                except (ValueError, TypeError) as full:
+                    message = str(full)
+                raise type(err)(f"`y` of shape {y_all.shape} does not fit the metric "
+                                f"{metric.name!r}: {message}") from None
+
+    def _output_shape_for(self, x: Any) -> tuple[Any, ...] | None:
+        """The output shape for input ``x``; None when the input does not fit (reported later)."""
+        shape = (None, *x.shape[1:])
+        built_for = getattr(self, "_build_input_shape", None) if self.built else None
+        if built_for is not None and tuple(built_for[1:]) != shape[1:]:
+            return None
+        try:
+            return tuple(self.compute_output_shape(shape))
+        except (ValueError, TypeError):
+            return None
 
     def _check_columns(self, frame: Any, what: str) -> None:
         """A DataFrame's columns must come in the order the model was trained on."""
+        if not hasattr(frame, "columns"):  # a Series (one feature, tensorflow.org's tutorial)
+            return
         names = [str(c) for c in frame.columns]
         known = self.__dict__.get("input_columns")
         if known is None:
@@ -407,6 +531,9 @@ class Model(Layer):
     # ------------------------------------------------------------------ preparation
     def _prepare_training(self) -> None:
         """Once per fit/train_on_batch call: pack weights, build the optimizer, find runs."""
+        if self.loss is None:  # before the optimizer is built: a refused call changes nothing
+            raise ValueError("The model was compiled without a loss; pass `loss=` to compile() "
+                             "to train or evaluate it.")
         self._ensure_packed()
         flat = self._flat
         trainable = [self._variable_trains(v) for v in flat.variables]
@@ -421,9 +548,6 @@ class Model(Layer):
         self._set_parallel_hooks(self._dp)
         if self._dp is not None:
             self._dp.broadcast_model(self)
-        if self.loss is None:
-            raise ValueError("The model was compiled without a loss; pass `loss=` to compile() "
-                             "to train or evaluate it.")
         self._train_ready = (runs, regularized, any(trainable))
 
     def _regularization(self, regularized: list[Any], add_grads: bool) -> float:
@@ -490,12 +614,16 @@ class Model(Layer):
         self._backward(grad, from_z=self._fused is not None)
         if self.loss.reduction == "sum":
             weight = 0.0
-        total, rows = dp.finish_gradients(self, loss_sum, n, weight)
+        # ZeRO-1 unless the step must read whole weights or gradients (norm clipping,
+        # constraints): then every rank reduces and updates everything.
+        sharded = dp.shard_optimizer and not self.optimizer.needs_full_gradients
+        self._sharded_step = sharded
+        total, rows = dp.finish_gradients(self, loss_sum, n, weight, sharded)
         loss = total if self.loss.reduction == "sum" else total / max(float(flat.tail[2]), 1e-300)
         if regularized:
             loss += self._regularization(regularized, add_grads=True)
         if any_trainable:
-            if dp.shard_optimizer:
+            if sharded:
                 lo, hi = dp.slice_of(flat.size)
                 self.optimizer.apply_flat(flat.values, flat.grads, _clip_runs(runs, lo, hi,
                                                                               flat.size))
@@ -583,8 +711,9 @@ class Model(Layer):
             raise ValueError("`validation_split` must be a float in [0, 1). "
                              f"Received: validation_split={validation_split!r}")
         verbose = _resolve_verbose(verbose)
-        if class_weight is not None and not isinstance(class_weight, dict):
-            raise ValueError("`class_weight` must be a dict mapping class indices to weights.")
+        validation_steps = _check_positive_int("validation_steps", validation_steps)
+        validation_freq = _check_validation_freq(validation_freq)
+        _check_callbacks(callbacks)
 
         val_data = None
         if validation_data is not None:
@@ -600,12 +729,14 @@ class Model(Layer):
         val_source = None
         if val_data is not None:
             vx, vy, vsw = val_data
-            val_source = self._source(vx, vy, vsw, validation_batch_size or batch_size, False,
-                                      None, "fit", needs_y=True)
+            with _naming("validation_data", validation_data is not None):
+                val_source = self._source(vx, vy, vsw, validation_batch_size or batch_size,
+                                          False, None, "fit", needs_y=True)
         self._build_for_source(source)
         if val_source is not None:
             # Check the validation features now, not after a first epoch of training.
-            self._build_for_source(val_source)
+            with _naming("validation_data", validation_data is not None):
+                self._build_for_source(val_source)
         self._prepare_training()
         iterator = EpochIterator(source, steps_per_epoch, rng=self._rng)
         cbs = CallbackList(callbacks, model=self, add_history=True,
@@ -734,6 +865,7 @@ class Model(Layer):
         batch_size = _check_positive_int("batch_size", batch_size)
         steps = _check_positive_int("steps", steps)
         verbose = _resolve_verbose(verbose)
+        _check_callbacks(callbacks)
         source = self._source(x, y, sample_weight, batch_size, False, None, "evaluate",
                               needs_y=True)
         self._build_for_source(source)
@@ -770,6 +902,7 @@ class Model(Layer):
         batch_size = _check_positive_int("batch_size", batch_size)
         steps = _check_positive_int("steps", steps)
         _resolve_verbose(verbose)
+        _check_callbacks(callbacks)
         if is_generator_like(x) or is_pydataset(x):
             source = self._source(x, None, None, batch_size, False, None, "predict", False)
         else:
@@ -905,6 +1038,7 @@ class Model(Layer):
     _act_divisor: float | None = None
     _dp: Any = None
     _tracker_is_local = False
+    _sharded_step = False
 
 
 def _clip_runs(runs: list[tuple[int, int]] | None, lo: int, hi: int,

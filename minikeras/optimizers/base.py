@@ -323,7 +323,11 @@ class Optimizer:
         total = int(self._offsets[-1])
         self._dtype = np.dtype(np.result_type(*[v.value.dtype for v in variables])) \
             if variables else np.dtype(config.floatx())
-        self._slots = {name: np.full(total, init, dtype=self._dtype) for name, init in self.slots}
+        # Zero slots come from calloc: pages nobody writes (another rank's slice under
+        # DataParallel(shard_optimizer=True)) never become resident memory.
+        self._slots = {name: (np.zeros(total, dtype=self._dtype) if init == 0
+                              else np.full(total, init, dtype=self._dtype))
+                       for name, init in self.slots}
         if self.gradient_accumulation_steps:
             self._slots[ACCUMULATOR_SLOT] = np.zeros(total, dtype=self._dtype)
         if self.use_ema:
@@ -550,9 +554,9 @@ class Optimizer:
 
     @property
     def needs_full_gradients(self) -> bool:
-        """True when a step reads every weight's whole gradient (norm clipping): a
-        sharded step must then see the full reduced gradient, not only its slice."""
-        return bool(self.clipnorm or self.global_clipnorm)
+        """True when a step reads whole weights or whole gradients (norm clipping,
+        constraints): a sharded step must then see everything, not only its slice."""
+        return bool(self.clipnorm or self.global_clipnorm or getattr(self, "_constrained", ()))
 
     # -- the Keras entry points --------------------------------------------------------
     def apply(self, grads: Iterable[Any], trainable_variables: Iterable[Variable] | None = None

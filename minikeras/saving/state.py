@@ -51,6 +51,12 @@ def optimizer_payload(model: Any) -> tuple[dict[str, Any] | None, dict[str, np.n
     opt = getattr(model, "optimizer", None)
     if opt is None or not opt.built:
         return None, {}
+    from .. import distribution
+
+    dp = distribution.active()
+    if dp is not None and getattr(model, "_sharded_step", False):
+        # Each rank holds only its slice's slots: collect them (every rank saves).
+        dp.gather_slots(opt)
     state = opt.get_state()
     meta = {"class_name": type(opt).__name__, "sizes": [int(v.size) for v in opt._layout],
             "keys": sorted(state)}

@@ -19,7 +19,7 @@ opts = json.loads(sys.argv[1])
 mk.config.set_floatx("float64")
 mk.utils.set_random_seed(11)
 if opts.get("parallel", True):
-    D.set_distribution(D.DataParallel())
+    D.set_distribution(D.DataParallel(shard_optimizer=opts.get("shard_optimizer", False)))
 rank = D.distribution().rank if D.distribution() is not None else 0
 
 rng = np.random.default_rng(1)
