@@ -73,12 +73,18 @@ class Activation:
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Activation:
-        return cls(**config) if config else ACTIVATIONS.get(cls.name)
+        if not config and cls.name in ACTIVATIONS \
+                and type(ACTIVATIONS.lookup(cls.name)) is cls:
+            return ACTIVATIONS.lookup(cls.name)  # the shared instance, so `is` holds
+        return cls(**config)
 
     @property
     def serialized_name(self) -> str | None:
-        # A default-configured registered activation serializes to its name.
-        return self.name if not self.get_config() else None
+        # A default-configured activation serializes to its name when that name is
+        # registered for this very class; a user's class goes by its class name.
+        if self.get_config() or self.name not in ACTIVATIONS:
+            return None
+        return self.name if type(ACTIVATIONS.lookup(self.name)) is type(self) else None
 
     def __repr__(self) -> str:
         return f"<activation {self.name}>"
