@@ -17,8 +17,13 @@ settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 @pytest.fixture(autouse=True)
 def _clean_global_state():
-    """Every test starts in float32 with fresh automatic names."""
+    """Every test starts in float32 with fresh automatic names and no leftover custom objects."""
+    from minikeras._registry import CUSTOM_OBJECTS
+
+    registered = dict(CUSTOM_OBJECTS)
     mk.config.set_floatx("float32")
     mk.backend.clear_session()
     yield
     mk.config.set_floatx("float32")
+    CUSTOM_OBJECTS.clear()
+    CUSTOM_OBJECTS.update(registered)

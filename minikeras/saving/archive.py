@@ -83,8 +83,8 @@ def sniff(head: bytes) -> str:
 def not_minikeras_message(path: Any, kind: str, names: list[str] | None = None) -> str:
     """The error for a file that is something else; says what it is."""
     where = describe(path)
-    later = ("minikeras cannot read Keras files yet (Keras interop is planned); save the model "
-             "with minikeras (model.save) to get a file load_model reads.")
+    later = ("mk.models.load_model and model.load_weights read Keras files (with the "
+             "keras-files extra); a training checkpoint must be a minikeras file.")
     if kind == "hdf5":
         return (f"{where} is an HDF5 file (Keras's `.h5` model or `.weights.h5` weights "
                 f"format), not a minikeras file. {later}")

@@ -36,6 +36,7 @@ from . import archive
 from .archive import UnsafeFileError, describe
 from .atomic import atomic_write, fault_point
 from .compile_spec import HINT, deserialize_compile, serialize_compile
+from .keras_format import sniff as sniff_keras
 from .state import (
     optimizer_payload,
     plan_optimizer,
@@ -67,10 +68,16 @@ def save_model(model: Sequential, filepath: Any, overwrite: bool = True, zipped:
             asks on the terminal instead, which a script cannot answer).
         zipped: accepted for Keras 3 compatibility; the file is always one zip.
         include_optimizer: store the optimizer's state (tf.keras 2's argument).
-        format: None or ``"minikeras"``; ``"keras"`` (a Keras 3 file) is not available yet.
+        format: None or ``"minikeras"``; ``"keras"`` writes a Keras 3 ``.keras`` file
+            (needs h5py, the ``keras-files`` extra).
     """
     _check_format(format)
     _pop_legacy(kwargs, "save")
+    if format == "keras":
+        from .keras_export import save_keras_model
+
+        save_keras_model(model, filepath, overwrite=overwrite, include_optimizer=include_optimizer)
+        return
     meta, weights = _model_payload(model, "model")
     meta["model"] = _architecture(model)
     meta["compile"] = serialize_compile(model)
@@ -80,16 +87,23 @@ def save_model(model: Sequential, filepath: Any, overwrite: bool = True, zipped:
 
 
 def save_weights(model: Sequential, filepath: Any, overwrite: bool = True,
-                 max_shard_size: Any = None, **kwargs: Any) -> None:
+                 max_shard_size: Any = None, format: str | None = None, **kwargs: Any) -> None:
     """Write the weights (plus the optimizer state once built, as Keras 3) atomically.
 
     Any file name is accepted (``.weights.h5`` included); the file is
-    minikeras's format either way.
+    minikeras's format unless ``format="keras"`` asks for a Keras 3
+    ``.weights.h5`` (HDF5) file.
     """
     if max_shard_size is not None:
         raise NotImplementedError("save_weights(max_shard_size=...) is not supported: "
                                   "minikeras writes one file.")
+    _check_format(format)
     _pop_legacy(kwargs, "save_weights")
+    if format == "keras":
+        from .keras_export import save_keras_weights
+
+        save_keras_weights(model, filepath, overwrite=overwrite)
+        return
     meta, weights = _model_payload(model, "weights")
     opt_meta, opt_arrays = optimizer_payload(model)
     meta["optimizer"] = opt_meta
@@ -106,13 +120,8 @@ def write_training_state(model: Sequential, filepath: Any, training: dict[str, A
 
 
 def _check_format(format: Any) -> None:
-    if format in (None, "minikeras"):
+    if format in (None, "minikeras", "keras"):
         return
-    if format == "keras":
-        raise NotImplementedError(
-            "save(path, format='keras') will write a Keras 3 `.keras` file once Keras interop "
-            "exists; it is not available yet. save(path) writes minikeras's own format "
-            "(any file name works, `.keras` included), which mk.models.load_model reads.")
     raise ValueError(f"Unknown save format {format!r}. Use format=None (minikeras's format) "
                      "or 'keras'.")
 
@@ -331,6 +340,11 @@ def load_model(filepath: Any, custom_objects: dict[str, Any] | None = None,
     """
     if custom_objects is not None and not isinstance(custom_objects, dict):
         raise TypeError("`custom_objects` must be a dict of {name: class or function}.")
+    keras_kind, filepath = sniff_keras(filepath)
+    if keras_kind is not None:  # a Keras 3 `.keras` file or a tf.keras 2 `.h5` model
+        from .keras_format import load_keras_model
+
+        return load_keras_model(filepath, keras_kind, custom_objects, compile)
     with _Reader(filepath) as reader:
         meta, where = reader.meta, reader.where
         if meta["kind"] != "model":
@@ -402,6 +416,12 @@ def load_weights(model: Sequential, filepath: Any, skip_mismatch: bool = False,
     kwargs.pop("options", None)
     if kwargs:
         raise TypeError(f"load_weights() got unexpected keyword argument(s): {sorted(kwargs)}")
+    keras_kind, filepath = sniff_keras(filepath)
+    if keras_kind is not None:  # Keras 3 `.weights.h5`/`.keras`, or tf.keras 2 `.h5`
+        from .keras_format import load_keras_weights
+
+        load_keras_weights(model, filepath, keras_kind, skip_mismatch, by_name)
+        return
     with _Reader(filepath) as reader:
         plan = plan_weights(model, reader.meta["layers"], reader.arrays(WEIGHTS_NAME),
                             reader.where, skip_mismatch=skip_mismatch, by_name=by_name)
