@@ -12,9 +12,10 @@ into the steps of each epoch (continuing across epochs when
 from __future__ import annotations
 
 import math
+import numbers
 import types
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import numpy as np
@@ -65,7 +66,9 @@ def check_numeric(arr: Any, what: str) -> None:
     if arr is None or is_sparse(arr):
         data = getattr(arr, "data", None)
         if data is not None and data.dtype.kind == "f" and not np.isfinite(data).all():
-            raise ValueError(f"`{what}` contains NaN or inf values.")
+            rows = np.unique(arr.tocoo().row[~np.isfinite(arr.tocoo().data)])
+            raise ValueError(f"`{what}` contains NaN or inf in {rows.size} row(s) "
+                             f"(first at row {int(rows[0])}).")
         return
     if arr.dtype.kind not in "biuf":
         raise TypeError(f"`{what}` must hold numbers; received an array of dtype {arr.dtype} "
@@ -73,7 +76,7 @@ def check_numeric(arr: Any, what: str) -> None:
     if arr.dtype.kind == "f" and not isinstance(arr, np.memmap):
         if arr.ndim == 0:
             if not np.isfinite(arr):
-                raise ValueError(f"`{what}` is NaN or inf.")
+                raise ValueError(f"`{what}` must be finite; received {what}={arr.item()!r}.")
             return
         # In blocks of rows, so the check never allocates in proportion to the data.
         rows = max(1, _CHECK_ELEMENTS // max(1, arr[:1].size))
@@ -96,14 +99,38 @@ def num_rows(x: Any) -> int:
     return x.shape[0]
 
 
-def class_weight_lookup(class_weight: dict[Any, float]) -> np.ndarray:
-    """A dense table ``table[class] -> weight`` (1.0 for classes not listed)."""
-    keys = [int(k) for k in class_weight]
-    if any(k < 0 for k in keys):
-        raise ValueError(f"`class_weight` keys must be class indices >= 0. Received: {keys}")
-    table = np.ones(max(keys) + 1 if keys else 0, dtype=np.float64)
+def class_weight_lookup(class_weight: Mapping[Any, float]) -> np.ndarray | None:
+    """A dense table ``table[class] -> weight`` (1.0 for classes not listed); None if empty.
+
+    Raises:
+        ValueError: not a dict, a key that is not a class index >= 0, or a
+            weight that is not a finite number >= 0 (it would make the loss
+            NaN or reward errors).
+    """
+    if not isinstance(class_weight, Mapping):
+        raise ValueError("`class_weight` must be a dict mapping class indices to weights, e.g. "
+                         f"{{0: 1.0, 1: 5.0}}. Received: class_weight={class_weight!r} of type "
+                         f"{type(class_weight).__name__}")
+    if not class_weight:
+        return None
+    table_items: list[tuple[int, float]] = []
     for k, w in class_weight.items():
-        table[int(k)] = float(w)
+        # Float keys are common (dict(zip(np.unique(y_float), weights))): whole ones count.
+        if not isinstance(k, (numbers.Real, np.bool_)) or not math.isfinite(k) or k < 0 \
+                or k != int(k):
+            raise ValueError("`class_weight` keys must be class indices (integers >= 0). "
+                             f"Received the key {k!r}.")
+        try:
+            weight = math.nan if isinstance(w, (str, bytes)) else float(w)
+        except (TypeError, ValueError):
+            weight = math.nan
+        if not math.isfinite(weight) or weight < 0:
+            raise ValueError("`class_weight` values must be finite numbers >= 0. Received "
+                             f"class_weight[{k!r}]={w!r}.")
+        table_items.append((int(k), weight))
+    table = np.ones(max(k for k, _ in table_items) + 1, dtype=np.float64)
+    for k, w in table_items:
+        table[k] = w
     return table
 
 

@@ -13,18 +13,30 @@ from .base import LAYERS, Layer
 from .core import Activation
 
 
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
+
+
+def _is_finite(value: Any) -> bool:
+    """A real number that is not NaN or inf (NaN slips through ``value < 0`` checks)."""
+    return _is_number(value) and bool(np.isfinite(value))
+
+
 @LAYERS.register()
 class ReLU(Activation):
     """``relu`` with Keras's ``max_value``, ``negative_slope`` and ``threshold``."""
 
     def __init__(self, max_value: float | None = None, negative_slope: float = 0.0,
                  threshold: float = 0.0, **kwargs: Any) -> None:
-        if max_value is not None and max_value < 0.0:
+        if max_value is not None and (not _is_number(max_value) or not max_value >= 0.0):
             raise ValueError("max_value of a ReLU layer cannot be a negative value. "
                              f"Received: max_value={max_value}")
-        if negative_slope is None or negative_slope < 0.0:
+        if not _is_finite(negative_slope) or negative_slope < 0.0:
             raise ValueError("negative_slope of a ReLU layer cannot be a negative value. "
                              f"Received: negative_slope={negative_slope}")
+        if not _is_finite(threshold):
+            raise ValueError("threshold of a ReLU layer must be a finite number. "
+                             f"Received: threshold={threshold}")
         fn = A.relu if (max_value is None and not negative_slope and not threshold) else \
             A.Relu(negative_slope=negative_slope, max_value=max_value, threshold=threshold)
         super().__init__(fn, **kwargs)
@@ -46,7 +58,7 @@ class LeakyReLU(Activation):
             negative_slope = kwargs.pop("alpha")
             warnings.warn("Argument `alpha` is deprecated. Use `negative_slope` instead.",
                           stacklevel=2)
-        if negative_slope is None or negative_slope < 0:
+        if not _is_finite(negative_slope) or negative_slope < 0:
             raise ValueError("The negative_slope value of a Leaky ReLU layer cannot be None or "
                              f"negative value. Expected a float. Received: "
                              f"negative_slope={negative_slope}")
@@ -64,6 +76,9 @@ class ELU(Activation):
     """``x`` for ``x > 0`` else ``alpha * (exp(x) - 1)``."""
 
     def __init__(self, alpha: float = 1.0, **kwargs: Any) -> None:
+        if not _is_finite(alpha):
+            raise ValueError(f"`alpha` of an ELU layer must be a finite number. Received: "
+                             f"alpha={alpha!r}")
         super().__init__(A.elu if alpha == 1.0 else A.Elu(alpha), **kwargs)
         self.alpha = float(alpha)
 
@@ -78,6 +93,9 @@ class Softmax(Activation):
     """Softmax along ``axis``."""
 
     def __init__(self, axis: int = -1, **kwargs: Any) -> None:
+        if not isinstance(axis, (int, np.integer)) or isinstance(axis, bool):
+            raise ValueError(f"`axis` of a Softmax layer must be an integer. Received: "
+                             f"axis={axis!r}")
         super().__init__(A.softmax if axis == -1 else A.Softmax(axis), **kwargs)
         self.axis = axis
 

@@ -10,6 +10,12 @@ from .._registry import serialize
 from .base import LAYERS, Layer
 
 
+def _positive_finite(value: Any, allow_zero: bool = False) -> bool:
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        return False
+    return bool(np.isfinite(value)) and (value >= 0 if allow_zero else value > 0)
+
+
 class _NormBase(Layer):
     def __init__(self, axis: int = -1, epsilon: float = 1e-3, center: bool = True,
                  scale: bool = True, beta_initializer: Any = "zeros",
@@ -20,6 +26,10 @@ class _NormBase(Layer):
         from .. import constraints, initializers, regularizers
 
         self.axis = axis if isinstance(axis, int) else list(axis)
+        # 0 divides a constant feature by sqrt(0): NaN from finite input.
+        if not _positive_finite(epsilon):
+            raise ValueError(f"Argument `epsilon` must be a finite number > 0. Received: "
+                             f"epsilon={epsilon!r}")
         self.epsilon = float(epsilon)
         self.center, self.scale = bool(center), bool(scale)
         self.beta_initializer = initializers.get(beta_initializer)
@@ -112,6 +122,9 @@ class BatchNormalization(_NormBase):
                          **kwargs)
         from .. import initializers
 
+        if not _positive_finite(momentum, allow_zero=True) or momentum > 1:
+            raise ValueError(f"Argument `momentum` must be a number in [0, 1]. Received: "
+                             f"momentum={momentum!r}")
         self.momentum = float(momentum)
         self.synchronized = synchronized
         self.moving_mean_initializer = initializers.get(moving_mean_initializer)

@@ -7,7 +7,20 @@ from typing import Any
 import numpy as np
 
 from .._tensor import Tensor, as_array, as_tensor
+from ..data import check_numeric
 from .base import LAYERS, Layer
+
+
+def _check_finite(value: Any, arg: str, layer: str) -> np.ndarray:
+    """``value`` as a float array, or a ValueError naming ``arg`` (NaN or inf would spread)."""
+    try:
+        arr = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        arr = None
+    if arr is None or not np.isfinite(arr).all():
+        raise ValueError(f"{layer}'s `{arg}` must be a finite number or an array of them. "
+                         f"Received: {arg}={value!r}")
+    return arr
 
 
 @LAYERS.register()
@@ -16,6 +29,8 @@ class Rescaling(Layer):
 
     def __init__(self, scale: float, offset: float = 0.0, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        for arg, value in (("scale", scale), ("offset", offset)):
+            _check_finite(value, arg, "Rescaling")
         self.scale = scale
         self.offset = offset
 
@@ -50,6 +65,12 @@ class Normalization(Layer):
         if (mean is None) != (variance is None):
             raise ValueError("When setting values directly, both `mean` and `variance` must be "
                              f"set. Received: mean={mean} and variance={variance}")
+        if mean is not None:
+            _check_finite(mean, "mean", "Normalization")
+            # sqrt of a negative variance is NaN for every input.
+            if (_check_finite(variance, "variance", "Normalization") < 0).any():
+                raise ValueError("Normalization's `variance` must be >= 0. Received: "
+                                 f"variance={variance!r}")
         self.input_mean = mean
         self.input_variance = variance
         self.invert = bool(invert)
@@ -83,6 +104,7 @@ class Normalization(Layer):
         x = as_array(data)
         if hasattr(data, "values") and not isinstance(data, np.ndarray):
             x = np.asarray(data.values)
+        check_numeric(x, "data")  # NaN here would make every later output NaN
         x = np.asarray(x, dtype=np.float64)
         if x.ndim == 1:
             x = x[:, None]

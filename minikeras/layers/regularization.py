@@ -12,7 +12,8 @@ from .base import LAYERS, Layer
 
 
 def _check_rate(rate: Any) -> float:
-    if not isinstance(rate, (int, float, np.floating)) or not 0 <= rate <= 1:
+    if not isinstance(rate, (int, float, np.integer, np.floating)) or isinstance(rate, bool) \
+            or not 0 <= rate <= 1:
         raise ValueError("Invalid value received for argument `rate`. Expected a float value "
                          f"between 0 and 1. Received: rate={rate}")
     return float(rate)
@@ -78,7 +79,9 @@ class GaussianNoise(_NoiseLayer):
 
     def __init__(self, stddev: float, seed: int | None = None, **kwargs: Any) -> None:
         super().__init__(seed=seed, **kwargs)
-        if stddev < 0:
+        # NaN would pass `stddev < 0` and turn every training output into NaN.
+        if not isinstance(stddev, (int, float, np.integer, np.floating)) \
+                or isinstance(stddev, bool) or not math.isfinite(stddev) or stddev < 0:
             raise ValueError(f"Invalid value received for argument `stddev`. Expected a float "
                              f"value >= 0. Received: stddev={stddev}")
         self.stddev = float(stddev)

@@ -39,7 +39,11 @@ class Reshape(Layer):
 
     def __init__(self, target_shape: Any, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.target_shape = tuple(int(s) for s in target_shape)
+        try:
+            self.target_shape = tuple(int(s) for s in target_shape)
+        except (TypeError, ValueError):
+            raise ValueError("`target_shape` must be a tuple of integers (one may be -1). "
+                             f"Received: target_shape={target_shape!r}") from None
         if sum(s == -1 for s in self.target_shape) > 1:
             raise ValueError(f"There can only be one unknown dimension (-1) in `target_shape`. "
                              f"Received: target_shape={target_shape}")

@@ -74,6 +74,15 @@ def _naming(argument: str, enabled: bool = True) -> Iterator[None]:
         raise type(err)(f"Invalid `{argument}`: {err}") from None
 
 
+def _like(grad: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+    """The loss gradient in ``y_pred``'s shape.
+
+    A loss lines ``y_pred`` of shape ``(n, k, 1)`` up with targets ``(n, k)`` by
+    dropping the size-1 axis (Keras's rank rule); backward needs it back.
+    """
+    return grad if grad.shape == y_pred.shape else grad.reshape(y_pred.shape)
+
+
 def _check_validation_freq(value: Any) -> int | list[int]:
     """Keras's ``validation_freq``: every N epochs, or a collection of epoch numbers (from 1)."""
     if isinstance(value, numbers.Integral) and not isinstance(value, bool) and value >= 1:
@@ -351,14 +360,17 @@ class Model(Layer):
         if is_dataframe(x):
             self._check_columns(x, what)
         x = to_array(x, "x")
-        if not is_sparse(x):
-            check_numeric(x, "x")
-            if x.ndim == 0:
-                raise ValueError("`x` must be an array of samples; received a scalar.")
+        if not is_sparse(x) and x.ndim == 0:
+            raise ValueError("`x` must be an array of samples (rows); received a scalar "
+                             f"{x.item()!r}.")
+        check_numeric(x, "x")  # sparse too: its stored values
         x = self._fit_input_rank(x)
         n = x.shape[0]
         if n == 0:
             raise ValueError(f"{what}() received empty data: `x` has 0 rows.")
+        if 0 in x.shape[1:]:
+            raise ValueError(f"{what}() received empty samples: `x` has shape {x.shape}, so each "
+                             "sample holds no values.")
         if y is None and needs_y:
             raise ValueError(f"{what}() needs targets `y` (or a generator yielding (x, y)).")
         if y is not None:
@@ -401,15 +413,14 @@ class Model(Layer):
         half = np.full((), 0.5, dtype=self._model_dtype())
         try:
             _, p = loss.prepare(y[:1], np.broadcast_to(half, (1, *out[1:])))
-        except ValueError as err:
-            message = str(err)
-            # Again at full size (a zero-stride output), so the message shows the real shapes.
+        except ValueError:
+            # One row may not say enough: the full-size run (a zero-stride output) decides,
+            # and its message shows the real shapes.
             try:
-                loss.prepare(y, np.broadcast_to(half, (y.shape[0], *out[1:])))
-            except ValueError as full:
-                message = str(full)
-            raise ValueError(f"`y` of shape {y.shape} does not fit the model's output of shape "
-                             f"{(None, *out[1:])}: {message}") from None
+                _, p = loss.prepare(y, np.broadcast_to(half, (y.shape[0], *out[1:])))
+            except ValueError as err:
+                raise ValueError(f"`y` of shape {y.shape} does not fit the model's output of "
+                                 f"shape {(None, *out[1:])}: {err}") from None
         if sample_weight is not None and not isinstance(loss, losses_mod.LossFunctionWrapper):
             # A zero-stride stand-in for the per-sample losses: the weights' shape is what counts.
             values = np.broadcast_to(np.zeros((), dtype=p.dtype), (y.shape[0], *p.shape[1:-1]))
@@ -443,18 +454,19 @@ class Model(Layer):
             except Exception:  # noqa: BLE001 - a user's metric that cannot be copied is not probed
                 continue
             try:
-                probe.update_state(y, y_pred, sw if weighted else None)
-            except (ValueError, TypeError) as err:
-                message = str(err)
-                # Again at full size on another copy, so the message shows the real shapes.
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")  # a probe row's warnings mean nothing
+                    probe.update_state(y, y_pred, sw if weighted else None)
+            except (ValueError, TypeError):
+                # A metric may need more than one row (both classes, say): the full-size
+                # run on another copy decides, and its message shows the real shapes.
                 try:
                     copy.deepcopy(metric).update_state(
-                        y_all, np.broadcast_to(half, (y_all.shape[0], *out[1:])),
+                        y_all, np.full((y_all.shape[0], *out[1:]), half),
                         sw_all if weighted else None)
-                except (ValueError, TypeError) as full:
-                    message = str(full)
-                raise type(err)(f"`y` of shape {y_all.shape} does not fit the metric "
-                                f"{metric.name!r}: {message}") from None
+                except (ValueError, TypeError) as err:
+                    raise type(err)(f"`y` of shape {y_all.shape} does not fit the metric "
+                                    f"{metric.name!r}: {err}") from None
 
     def _output_shape_for(self, x: Any) -> tuple[Any, ...] | None:
         """The output shape for input ``x``; None when the input does not fit (reported later)."""
@@ -575,10 +587,10 @@ class Model(Layer):
         y_pred = self._forward(x, training=True)
         if self._fused is not None:
             loss, grad = fused_value_and_grad(self.loss, self._fused, y, y_pred, sw)
-            self._backward(grad, from_z=True)
+            self._backward(_like(grad, y_pred), from_z=True)
         else:
             loss, grad = self.loss.value_and_grad(y, y_pred, sw)
-            self._backward(grad)
+            self._backward(_like(grad, y_pred))
         loss += self._activity_penalty
         if regularized:
             loss += self._regularization(regularized, add_grads=True)
@@ -606,6 +618,7 @@ class Model(Layer):
                 loss, grad = fused_value_and_grad(self.loss, self._fused, y, y_pred, sw)
             else:
                 loss, grad = self.loss.value_and_grad(y, y_pred, sw)
+            grad = _like(grad, y_pred)
             grad *= scale
             loss_sum = loss * scale + self._activity_penalty
         else:
@@ -732,6 +745,13 @@ class Model(Layer):
             with _naming("validation_data", validation_data is not None):
                 val_source = self._source(vx, vy, vsw, validation_batch_size or batch_size,
                                           False, None, "fit", needs_y=True)
+        if isinstance(source, ArraySource) and isinstance(val_source, ArraySource) \
+                and not self.built and source.sample_shape() != val_source.sample_shape():
+            # Before x builds the model: a refused call leaves it unbuilt.
+            raise ValueError(
+                f"Invalid `validation_data`: its x has samples of shape "
+                f"{val_source.sample_shape()}, but the training x has samples of shape "
+                f"{source.sample_shape()}.")
         self._build_for_source(source)
         if val_source is not None:
             # Check the validation features now, not after a first epoch of training.
