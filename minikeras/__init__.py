@@ -35,7 +35,7 @@ __all__ = ["Input", "InputLayer", "Layer", "Model", "Sequential", "Variable", "_
 
 def __getattr__(name: str):
     # Modules with optional or heavier parts load on first use.
-    if name in ("datasets", "wrappers", "plot", "saving"):
+    if name in ("datasets", "wrappers", "plot", "saving", "ops"):
         import importlib
 
         return importlib.import_module(f".{name}", __name__)

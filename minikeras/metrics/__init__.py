@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+from .. import config as _config
 from ..losses import (  # Keras exports the per-sample functions here too
     binary_crossentropy,
     categorical_crossentropy,
@@ -91,7 +93,12 @@ def get(identifier: Any) -> Metric | None:
     if isinstance(identifier, (dict, type)):
         return METRICS.get(identifier)
     if callable(identifier):
-        return MeanMetricWrapper(identifier, name=getattr(identifier, "__name__", "metric"))
+        # Keras's get_object_name: a loss object's `name`, a function's snake-cased name.
+        name = getattr(identifier, "name", None)
+        if not isinstance(name, str):
+            name = _config.to_snake_case(re.sub(r"\W+", "", getattr(identifier, "__name__", None)
+                                                or type(identifier).__name__))
+        return MeanMetricWrapper(identifier, name=name)
     raise ValueError(f"Could not interpret metric identifier: {identifier!r}")
 
 

@@ -64,7 +64,31 @@ class Metric:
 
     def state_arrays(self) -> list[np.ndarray]:
         """The arrays holding this metric's state (summed across ranks when distributed)."""
-        return []
+        return [v.value for v in self.__dict__.get("_added_variables", [])]
+
+    def add_variable(self, shape: Any, initializer: Any, dtype: Any = None,
+                     aggregation: str = "sum", name: str | None = None) -> Any:
+        """A state variable for a user's subclass (Keras's ``Metric.add_variable``).
+
+        Returns a ``Variable`` (``assign``, ``assign_add``, ``numpy()``); it joins
+        :meth:`state_arrays`, so the default ``reset_state`` zeroes it.
+        """
+        from ..initializers import get as get_initializer
+        from ..layers.base import Variable, standardize_shape
+
+        added = self.__dict__.setdefault("_added_variables", [])
+        name = name or f"variable_{len(added)}"
+        value = get_initializer(initializer)(standardize_shape(shape),
+                                             dtype=dtype or self.dtype or config.floatx())
+        var = Variable(np.asarray(value), name=name, trainable=False, path=f"{self.name}/{name}")
+        added.append(var)
+        return var
+
+    def add_weight(self, name: str | None = None, shape: Any = (), aggregation: str = "sum",
+                   initializer: Any = "zeros", dtype: Any = None) -> Any:
+        """Keras's older spelling of :meth:`add_variable`."""
+        return self.add_variable(shape, initializer, dtype=dtype, aggregation=aggregation,
+                                 name=name)
 
     @property
     def variables(self) -> list[np.ndarray]:
@@ -167,6 +191,12 @@ class MeanMetricWrapper(Mean):
         if fn is not None:
             self.fn = fn
         self._fn_kwargs = kwargs
+        # Keras: wrapping one of its own losses (an instance or a function) means lower is
+        # better, so EarlyStopping(monitor="val_binary_crossentropy") needs no mode.
+        fn = self.fn
+        if fn is not None and (getattr(fn, "_loss_class", None) is not None
+                               or type(fn).__module__ == "minikeras.losses"):
+            self._direction = "down"
 
     def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:  # type: ignore[override]
         values = self.fn(y_true, y_pred, **self._fn_kwargs)
