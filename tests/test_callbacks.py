@@ -477,8 +477,12 @@ def test_callback_reads_and_assigns_the_learning_rate():
     x, y = small_data(10)
     model = small_model(lr=0.4)
     model.fit(x, y, epochs=3, verbose=0, callbacks=[Halve()])
-    assert seen == [0.4, 0.2, 0.1]
-    assert float(model.optimizer.learning_rate) == 0.05
+    # The rate lives in floatx (float32), as in Keras: each read is float32-rounded.
+    expected = [float(np.float32(0.4))]
+    for _ in range(3):
+        expected.append(float(np.float32(expected[-1] / 2)))
+    assert seen == expected[:3]
+    assert float(model.optimizer.learning_rate) == expected[3]
     # The assigned rate is the one the next step uses: an SGD step of 0.05.
     before = model.get_weights()
     model.fit(x, y, epochs=1, batch_size=10, verbose=0)

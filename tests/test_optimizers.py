@@ -108,6 +108,8 @@ def run_buffered(case: dict[str, Any], dtype: str) -> list[np.ndarray]:
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_matches_keras_golden(name: str, dtype: str) -> None:
+    # Keras recorded each precision under set_floatx(dtype): the rate lives in floatx.
+    mk.config.set_floatx(dtype)
     case = CASES[name]
     keras = case["keras"][dtype]
     init = flat_values(make_variables(dtype))
@@ -158,6 +160,7 @@ def test_golden_covers_every_optimizer_and_option() -> None:
 
 @pytest.mark.parametrize("cls", CLASSES)
 def test_default_config_matches_keras(cls: str) -> None:
+    mk.config.set_floatx("float64")  # the configs were recorded in float64
     config = getattr(mk.optimizers, cls)().get_config()
     assert config.pop("name") == mk.config.to_snake_case(cls)
     assert config == GOLDEN["configs"][cls]
@@ -175,15 +178,20 @@ def sgd_step(opt: mk.optimizers.Optimizer, v: Variable, g: float = 1.0) -> float
 
 
 def test_float_of_learning_rate() -> None:
+    # Keras keeps the rate in floatx: in float32 it reads back float32-rounded.
     opt = mk.optimizers.SGD(learning_rate=0.05)
-    assert float(opt.learning_rate) == 0.05
-    assert float(np.asarray(opt.learning_rate)) == 0.05
-    assert opt.learning_rate.numpy() == 0.05
+    assert float(opt.learning_rate) == float(np.float32(0.05)) == 0.05000000074505806
+    assert opt.get_config()["learning_rate"] == float(np.float32(0.05))
+    assert float(np.asarray(opt.learning_rate)) == float(np.float32(0.05))
+    assert opt.learning_rate.numpy() == np.float32(0.05)
     assert opt.lr is opt.learning_rate  # tf.keras 2 spelling
+    mk.config.set_floatx("float64")
+    assert float(mk.optimizers.SGD(learning_rate=0.05).learning_rate) == 0.05
 
 
 @pytest.mark.parametrize("how", ["attribute", "assign", "lr_attribute"])
 def test_changing_the_learning_rate_takes_effect_next_step(how: str) -> None:
+    mk.config.set_floatx("float64")
     opt, v = mk.optimizers.SGD(learning_rate=0.1), one_variable()
     assert_close(sgd_step(opt, v), 0.1, "internal64")
     if how == "attribute":
@@ -288,10 +296,10 @@ def test_bad_rate_from_a_schedule_or_assign_fails_before_changing_state() -> Non
 def test_lr_keyword_is_deprecated_but_works() -> None:
     with pytest.warns(DeprecationWarning, match="`lr` argument is deprecated"):
         opt = mk.optimizers.Adam(lr=0.02)
-    assert float(opt.learning_rate) == 0.02
+    assert float(opt.learning_rate) == float(np.float32(0.02))
     with pytest.warns(DeprecationWarning):
         opt = mk.optimizers.AdamW(lr=0.03)  # through two constructors
-    assert float(opt.learning_rate) == 0.03
+    assert float(opt.learning_rate) == float(np.float32(0.03))
 
 
 def test_decay_keyword_is_ignored_with_a_pointer_to_inverse_time_decay() -> None:
@@ -722,6 +730,7 @@ def test_custom_optimizer_example_trains() -> None:
 
 
 def test_custom_optimizer_rule_config_and_registry() -> None:
+    mk.config.set_floatx("float64")
     example = load_example()
     opt = example.Signum(learning_rate=0.1)
     v = Variable(np.zeros(3), name="w")

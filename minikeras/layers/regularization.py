@@ -1,4 +1,5 @@
-"""Layers active only in training: Dropout, GaussianNoise, GaussianDropout, ActivityRegularization."""
+"""Regularizing layers: Dropout, GaussianNoise and GaussianDropout act in training only;
+ActivityRegularization adds an output penalty."""
 
 from __future__ import annotations
 
@@ -41,7 +42,7 @@ class _NoiseLayer(Layer):
 
 @LAYERS.register()
 class Dropout(_NoiseLayer):
-    """In training, zero each value with probability ``rate`` and scale the rest by ``1/(1-rate)``."""
+    """In training, zero each value with probability ``rate``; scale the rest by ``1/(1-rate)``."""
 
     def __init__(self, rate: float, noise_shape: Any = None, seed: int | None = None,
                  **kwargs: Any) -> None:

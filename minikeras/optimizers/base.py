@@ -188,7 +188,9 @@ class Optimizer:
             if ema_overwrite_frequency else None
         self.loss_scale_factor = loss_scale_factor
         self.gradient_accumulation_steps = gradient_accumulation_steps
-        self._learning_rate = Variable(np.zeros((), dtype=np.float64), name="learning_rate",
+        # Keras keeps the rate in floatx: in float32, 0.001 reads back as 0.0010000000474974513
+        # and ReduceLROnPlateau's products print (and apply) exactly as Keras's do.
+        self._learning_rate = Variable(np.zeros((), dtype=config.floatx()), name="learning_rate",
                                        trainable=False, path=f"{self.name}/learning_rate")
         self._lr_owner: LearningRateSchedule | Callable | None = None
         self._lr_takes_step = False

@@ -14,6 +14,7 @@ import warnings
 from collections.abc import Callable
 from typing import Any
 
+from .. import config
 from .. import losses as losses_mod
 from .. import metrics as metrics_mod
 from .. import optimizers as optimizers_mod
@@ -94,12 +95,24 @@ def _resolve_function(name: Any, custom_objects: dict[str, Any] | None, what: st
 
 
 def deserialize_compile(spec: Any, custom_objects: dict[str, Any] | None,
-                        where: str) -> dict[str, Any]:
-    """``compile()`` keyword arguments from :func:`serialize_compile`'s specs."""
+                        where: str, dtype: Any = None) -> dict[str, Any]:
+    """``compile()`` keyword arguments from :func:`serialize_compile`'s specs.
+
+    ``dtype``: the loaded model's float type. The optimizer is created under it
+    (its learning rate lives in floatx, as in Keras), so the file's precision
+    wins over the current floatx.
+    """
     try:
         if not isinstance(spec, dict):
             raise ValueError("the compile settings are malformed.")
-        optimizer = optimizers_mod.OPTIMIZERS.from_config_dict(spec["optimizer"], custom_objects)
+        previous = config.floatx()
+        if dtype is not None and str(dtype) in ("float16", "float32", "float64"):
+            config.set_floatx(str(dtype))
+        try:
+            optimizer = optimizers_mod.OPTIMIZERS.from_config_dict(spec["optimizer"],
+                                                                   custom_objects)
+        finally:
+            config.set_floatx(previous)
         loss = spec.get("loss")
         if isinstance(loss, dict) and "function" in loss:
             fn = _resolve_function(loss["function"], custom_objects, "loss", where)

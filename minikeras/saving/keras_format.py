@@ -376,7 +376,7 @@ def load_keras_model(source: Any, kind: str, custom_objects: dict[str, Any] | No
             plan = plan_legacy_weights(model, kf, skip_mismatch=False, by_name=False)
         else:
             plan = plan_keras3_weights(model, kf, skip_mismatch=False)
-        compile_kwargs = deserialize_compile(compile_spec, custom_objects, where) \
+        compile_kwargs = deserialize_compile(compile_spec, custom_objects, where, model.dtype) \
             if compile_spec is not None else None
         opt_arrays = _optimizer_arrays(kf) if compile_kwargs is not None else None
         for v, arr in plan:

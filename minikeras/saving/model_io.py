@@ -361,7 +361,7 @@ def load_model(filepath: Any, custom_objects: dict[str, Any] | None = None,
             _scan_config(compile_spec, where)
         with custom_object_scope(custom_objects or {}):
             model = _build_model(spec, meta.get("build_input_shape"), custom_objects, where)
-            compile_kwargs = deserialize_compile(compile_spec, custom_objects, where) \
+            compile_kwargs = deserialize_compile(compile_spec, custom_objects, where, model.dtype) \
                 if compile_spec is not None else None
             plan = plan_weights(model, meta["layers"], reader.arrays(WEIGHTS_NAME), where,
                                 skip_mismatch=False, by_name=False)
