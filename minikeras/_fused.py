@@ -72,6 +72,6 @@ def fused_value_and_grad(loss: Loss, fused: FusedGrad, y_true: Any, y: np.ndarra
     """Keras's loss value at ``y``, and the fused gradient with respect to ``z``."""
     t, y = loss.prepare(y_true, y)
     value, scale = loss.reduce(loss.call(t, y), sample_weight, loss.mask(t))
-    if np.ndim(value):
+    if type(value) is not float and np.ndim(value):
         value = float(np.mean(value)) if np.size(value) else 0.0
     return float(value), _apply_scale(fused(loss, t, y), scale)

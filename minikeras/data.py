@@ -211,18 +211,25 @@ class ArraySource(DataSource):
         # (rank, size): each batch keeps only this rank's contiguous share of rows.
         self.shard = shard
         self._buffers: dict[str, np.ndarray] = {}
+        self._kinds: dict[str, str] = {}
+        # Disk-backed and sparse rows read faster in order; a batch is a set anyway.
+        self._sorted_reads = isinstance(x, np.memmap) or is_sparse(x)
 
     def _gather(self, key: str, a: Any, idx: np.ndarray | slice, dtype: Any) -> Any:
+        # Called for x, y and weights of every batch: the checks are kept to a minimum.
         if a is None:
             return None
-        if is_sparse(a):
-            part = a[idx] if isinstance(idx, slice) else a[idx]
-            return np.asarray(part.toarray(), dtype=dtype or np.float64)
-        if isinstance(idx, slice):
+        kind = self._kinds.get(key)
+        if kind is None:
+            kind = self._kinds[key] = ("sparse" if is_sparse(a) else
+                                       "memmap" if isinstance(a, np.memmap) else "array")
+        if kind == "sparse":
+            return np.asarray(a[idx].toarray(), dtype=dtype or np.float64)
+        if type(idx) is slice:
             part = a[idx]
             if dtype is not None and part.dtype != dtype:
                 return part.astype(dtype)
-            return as_array(part)
+            return part if type(part) is np.ndarray else as_array(part)
         n = idx.shape[0]
         target = dtype if dtype is not None else a.dtype
         buf = self._buffers.get(key)
@@ -230,8 +237,8 @@ class ArraySource(DataSource):
             buf = np.empty((max(n, self.batch_size), *a.shape[1:]), dtype=target)
             self._buffers[key] = buf
         out = buf[:n]
-        if a.dtype == target and not isinstance(a, np.memmap):
-            np.take(a, idx, axis=0, out=out)
+        if kind == "array" and a.dtype == target:
+            a.take(idx, axis=0, out=out)  # into the reused buffer: no copy of the data set
         else:
             out[...] = a[idx]
         return out
@@ -267,7 +274,7 @@ class ArraySource(DataSource):
                 yield self.batch_at(slice(lo, hi))
             else:
                 idx = order[lo:hi]
-                if isinstance(self.x, np.memmap) or is_sparse(self.x):
+                if self._sorted_reads:
                     idx = np.sort(idx)  # sequential reads; the batch is a set anyway
                 yield self.batch_at(idx)
 

@@ -78,7 +78,7 @@ def _sum_to_shape(g: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
 
 def _apply_scale(grad: np.ndarray, scale: Any) -> np.ndarray:
     """``grad * scale``, the per-sample ``scale`` broadcast over the reduced last axis."""
-    if np.ndim(scale):
+    if type(scale) is not float and np.ndim(scale):
         grad *= scale.reshape(scale.shape + (1,) * (grad.ndim - scale.ndim))
     else:
         grad *= scale
@@ -122,12 +122,16 @@ class Loss:
     # -- shared machinery -------------------------------------------------------------
     def prepare(self, y_true: Any, y_pred: Any) -> tuple[np.ndarray, np.ndarray]:
         """Convert, line up ranks (Keras's rule) and check that the shapes agree."""
-        y_pred = _to_float(y_pred)
-        y_true = as_array(y_true)
-        if not self.sparse_targets:
-            y_true = _to_float(y_true, y_pred.dtype)
-        y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
-        self.check_shapes(y_true, y_pred)
+        if type(y_pred) is not np.ndarray or y_pred.dtype.kind != "f":
+            y_pred = _to_float(y_pred)
+        if type(y_true) is not np.ndarray or y_true.dtype != y_pred.dtype:
+            y_true = as_array(y_true)
+            if not self.sparse_targets:
+                y_true = _to_float(y_true, y_pred.dtype)
+        if y_true.ndim != y_pred.ndim:
+            y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
+        if y_true.shape != y_pred.shape:
+            self.check_shapes(y_true, y_pred)
         return y_true, y_pred
 
     def check_shapes(self, y_true: np.ndarray, y_pred: np.ndarray) -> None:
@@ -189,7 +193,10 @@ class Loss:
             divisor = float(max(weighted.size, 1))
             loss: Any = weighted
         else:
-            with np.errstate(over="ignore"):
+            if weighted.dtype == np.float64:
+                with np.errstate(over="ignore"):
+                    total = float(weighted.sum(dtype=np.float64))
+            else:  # a float64 sum of float32 values cannot overflow
                 total = float(weighted.sum(dtype=np.float64))
             if r == "sum":
                 divisor = 1.0
@@ -242,6 +249,8 @@ class Loss:
 
 
 def _mean_last(a: np.ndarray) -> np.ndarray:
+    if a.shape[-1:] == (1,):
+        return a[..., 0]  # the mean of one value is that value: no reduction to pay for
     with np.errstate(over="ignore"):
         m = a.mean(axis=-1)
     if np.isinf(m).any():

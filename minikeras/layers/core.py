@@ -157,7 +157,10 @@ class Dense(Layer):
                 x2 = x.reshape(-1, x.shape[-1])
                 np.matmul(x2.T, grad_z.reshape(-1, self.units), out=self.kernel.grad)
             if self.bias is not None:
-                grad_z.sum(axis=tuple(range(grad_z.ndim - 1)), out=self.bias.grad)
+                if grad_z.ndim == 2:  # the ufunc itself: no Python wrapper per batch
+                    np.add.reduce(grad_z, axis=0, out=self.bias.grad)
+                else:
+                    grad_z.sum(axis=tuple(range(grad_z.ndim - 1)), out=self.bias.grad)
         if not self.needs_input_grad:
             return None  # the first layer: nobody reads it
         return grad_z @ self.kernel.value.T

@@ -142,12 +142,21 @@ class Mean(Metric):
         return [self._state]
 
     def update_state(self, values: Any, sample_weight: Any = None) -> None:  # type: ignore[override]
+        if sample_weight is None:
+            # Unweighted (every training batch of a plain fit): the sum of the per-sample
+            # means is the total over the sample size, without building the means.
+            values = np.asarray(values)
+            if values.ndim <= 1:
+                self._state[0] += float(values.sum(dtype=np.float64))
+                self._state[1] += values.shape[0] if values.ndim else 1
+            elif values.shape[0]:
+                per_sample = values.size // values.shape[0]
+                self._state[0] += float(values.sum(dtype=np.float64)) / per_sample
+                self._state[1] += values.shape[0]
+            return
         values, sw = reduce_to_samplewise(values, sample_weight)
         self._state[0] += values.sum()
-        if sw is not None:
-            self._state[1] += sw.sum()
-        else:
-            self._state[1] += values.shape[0] if values.ndim else 1
+        self._state[1] += sw.sum()
 
     def add(self, total: float, count: float) -> None:
         """Add a precomputed sum and weight (the fit loop's loss tracker uses this)."""
