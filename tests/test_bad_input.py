@@ -540,3 +540,14 @@ def test_normalization_adapt_refuses_nan():
         layer.adapt(_with_nan(X))
     layer.adapt(X)
     assert np.all(np.isfinite(layer(X).numpy()))
+
+
+def test_loss_weights_other_than_one_are_refused_clearly():
+    """They weigh a multi-output model's losses; silently ignoring them would mislead."""
+    import pytest as _pytest
+
+    model = mk.Sequential([mk.Input((3,)), mk.layers.Dense(1)])
+    with _pytest.raises(ValueError, match="loss_weights"):
+        model.compile(optimizer="sgd", loss="mse", loss_weights=[0.5])
+    model.compile(optimizer="sgd", loss="mse", loss_weights=[1.0])  # the identity is fine
+    assert model.compiled
