@@ -104,8 +104,13 @@ class InputChecks:
         return self._model_dtype()
 
     def _source(self, x: Any, y: Any, sample_weight: Any, batch_size: int | None,
-                shuffle: bool, class_weight: Any, what: str, needs_y: bool) -> DataSource:
-        """Validate array input once, at the boundary, and wrap it as a data source."""
+                shuffle: bool, class_weight: Any, what: str, needs_y: bool,
+                checked: bool = False) -> DataSource:
+        """Validate array input once, at the boundary, and wrap it as a data source.
+
+        ``checked``: the arrays already went through :meth:`_standardize_arrays`
+        (a validation split checks the whole data once, before splitting).
+        """
         cw = class_weight_lookup(class_weight) if class_weight is not None else None
         if isinstance(x, DataSource):
             return x
@@ -120,7 +125,8 @@ class InputChecks:
                 raise ValueError("`y` must be None when `x` is a generator (it yields both).")
             return GeneratorSource(x, dtype=self._model_dtype(), y_dtype=self._y_dtype(),
                                    class_weight=cw)
-        x, y, sample_weight = self._standardize_arrays(x, y, sample_weight, what, needs_y)
+        if not checked:
+            x, y, sample_weight = self._standardize_arrays(x, y, sample_weight, what, needs_y)
         return ArraySource(x, y, sample_weight, batch_size=batch_size or 32, shuffle=shuffle,
                            dtype=self._model_dtype(), y_dtype=self._y_dtype(),
                            class_weight=cw, shard=self._shard())

@@ -368,20 +368,21 @@ class Model(InputChecks, ParallelSteps, Layer):
         val_data = None
         if validation_data is not None:
             val_data = self._unpack_validation(validation_data)
-        if validation_split and val_data is None:
+        split = bool(validation_split) and val_data is None
+        if split:
             if is_generator_like(x) or is_pydataset(x):
                 raise ValueError("`validation_split` is only supported for array inputs; "
                                  "pass `validation_data` instead.")
             xa, ya, swa = self._standardize_arrays(x, y, sample_weight, "fit", needs_y=True)
             (x, y, sample_weight), val_data = split_validation(xa, ya, swa, validation_split)
         source = self._source(x, y, sample_weight, batch_size, shuffle, class_weight, "fit",
-                              needs_y=True)
+                              needs_y=True, checked=split)
         val_source = None
         if val_data is not None:
             vx, vy, vsw = val_data
             with _naming("validation_data", validation_data is not None):
                 val_source = self._source(vx, vy, vsw, validation_batch_size or batch_size,
-                                          False, None, "fit", needs_y=True)
+                                          False, None, "fit", needs_y=True, checked=split)
         if isinstance(source, ArraySource) and isinstance(val_source, ArraySource) \
                 and not self.built and source.sample_shape() != val_source.sample_shape():
             # Before x builds the model: a refused call leaves it unbuilt.
