@@ -1,8 +1,8 @@
 """``python -m minikeras``: train a small classifier on the bundled breast-cancer data.
 
 A complete Keras-style program that needs nothing but the installed package (the
-``examples/`` folder is not shipped; ``examples/binary_classification.py`` holds the
-same code). It standardizes the features with the training set's statistics, trains
+``examples/`` folder is not shipped; ``examples/binary_classification.py`` runs this
+code). It standardizes the features with the training set's statistics, trains
 ``Dense(16, relu, L2) -> Dense(1, sigmoid)`` with ``BinaryCrossEntropy()``, and prints the
 test accuracy.
 """

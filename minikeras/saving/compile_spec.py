@@ -149,3 +149,12 @@ def deserialize_compile(spec: Any, custom_objects: dict[str, Any] | None,
                          "Or load with compile=False.") from None
     return {"optimizer": optimizer, "loss": loss, "metrics": metrics or None,
             "weighted_metrics": weighted or None}
+
+
+def compile_restored(model: Any, compile_kwargs: dict[str, Any], where: str) -> None:
+    """``model.compile(**compile_kwargs)`` for a loaded file, with an error naming the file."""
+    try:
+        model.compile(**compile_kwargs)
+    except (ValueError, TypeError) as err:
+        raise ValueError(f"Cannot restore the compile settings of {where}: {err} "
+                         "Load with compile=False to skip them.") from None

@@ -34,7 +34,7 @@ from ..models.sequential import Sequential
 from ..utils import custom_object_scope
 from . import archive
 from .archive import LIMITS, UnsafeFileError, describe
-from .compile_spec import deserialize_compile
+from .compile_spec import compile_restored, deserialize_compile
 from .h5_reader import H5File, require_h5py
 from .keras_config import ConfigReader, build_model
 from .keras_layout import (
@@ -382,11 +382,7 @@ def load_keras_model(source: Any, kind: str, custom_objects: dict[str, Any] | No
         for v, arr in plan:
             v.assign(arr)
         if compile_kwargs is not None:
-            try:
-                model.compile(**compile_kwargs)
-            except (ValueError, TypeError) as err:
-                raise ValueError(f"Cannot restore the compile settings of {where}: {err} "
-                                 "Load with compile=False to skip them.") from None
+            compile_restored(model, compile_kwargs, where)
             if opt_arrays is not None:
                 _restore_optimizer(model, opt_arrays, where, build=True)
     return model

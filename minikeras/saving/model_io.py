@@ -35,7 +35,7 @@ from ..utils import custom_object_scope
 from . import archive
 from .archive import UnsafeFileError, describe
 from .atomic import atomic_write, fault_point
-from .compile_spec import HINT, deserialize_compile, serialize_compile
+from .compile_spec import HINT, compile_restored, deserialize_compile, serialize_compile
 from .keras_format import sniff as sniff_keras
 from .state import (
     optimizer_payload,
@@ -369,11 +369,7 @@ def load_model(filepath: Any, custom_objects: dict[str, Any] | None = None,
             for v, arr in plan:
                 v.assign(arr)
             if compile_kwargs is not None:
-                try:
-                    model.compile(**compile_kwargs)
-                except (ValueError, TypeError) as err:
-                    raise ValueError(f"Cannot restore the compile settings of {where}: {err} "
-                                     "Load with compile=False to skip them.") from None
+                compile_restored(model, compile_kwargs, where)
                 if meta.get("optimizer") is not None:
                     restore = plan_optimizer(model, meta["optimizer"],
                                              reader.arrays(OPTIMIZER_NAME), where, build=True)
