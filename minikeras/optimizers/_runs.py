@@ -13,18 +13,8 @@ from ..layers.base import FlatBuffer
 
 def _runs(flags: list[bool], offsets: np.ndarray) -> list[tuple[int, int]]:
     """Merge adjacent segments whose flag is True into ``(start, stop)`` ranges."""
-    runs: list[tuple[int, int]] = []
-    for i, flag in enumerate(flags):
-        if not flag:
-            continue
-        a, b = int(offsets[i]), int(offsets[i + 1])
-        if a == b:
-            continue
-        if runs and runs[-1][1] == a:
-            runs[-1] = (runs[-1][0], b)
-        else:
-            runs.append((a, b))
-    return runs
+    segments = [(int(a), int(b)) for a, b in zip(offsets[:-1], offsets[1:])]
+    return _runs_of([i for i, flag in enumerate(flags) if flag], segments)
 
 
 def _runs_of(indices: list[int], segments: list[tuple[int, int]]) -> list[tuple[int, int]]:

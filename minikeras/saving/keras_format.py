@@ -46,6 +46,7 @@ from .keras_layout import (
     keras_view,
     same,
 )
+from .state import report_mismatches
 
 
 # ============================================================================ detection
@@ -199,15 +200,26 @@ def _not_built_error(model: Sequential) -> ValueError:
 
 def _finish_plan(model: Sequential, where: str, problems: list[str], plan: list[Any],
                  h5: H5File, skip_mismatch: bool) -> list[tuple[Variable, np.ndarray]]:
-    if problems:
-        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-        if not skip_mismatch:
-            raise ValueError(f"Cannot load weights from {where} into model {model.name!r}: "
-                             f"{problems[0]}{more}. Nothing was changed. Pass "
-                             "skip_mismatch=True to load the layers that match.")
-        warnings.warn(f"Skipped {len(problems)} layer(s) whose weights do not match {where}: "
-                      + "; ".join(problems), UserWarning, stacklevel=4)
+    report_mismatches(model, where, problems, skip_mismatch)
     return [(v, h5.read(path)) for v, path in plan]
+
+
+def _match_layer(layer: Layer, variables: list[Variable], paths: list[str], h5: H5File,
+                 held: str, plan: list[Any], problems: list[str]) -> None:
+    """Plan one layer's weights from ``paths``, or record why they do not fit.
+
+    ``held`` says where the file's count comes from, with ``{n}`` for that count.
+    """
+    if len(paths) != len(variables):
+        problems.append(f"layer {layer.name!r} ({type(layer).__name__}) has "
+                        f"{len(variables)} weights but {held.format(n=len(paths))}")
+        return
+    bad = [_shape_problem(layer, v, h5.shape(p), p) for v, p in zip(variables, paths)
+           if h5.shape(p) != tuple(v.shape)]
+    if bad:
+        problems.append(bad[0])
+        return
+    plan.extend(zip(variables, paths))
 
 
 def _shape_problem(layer: Layer, v: Variable, shape: tuple[int, ...], path: str) -> str:
@@ -232,17 +244,8 @@ def plan_keras3_weights(model: Sequential, kf: _KerasFile,
         group = f"{path}/vars"
         with_vars.discard(group)
         stored = _numbered(h5, group) if h5.has_group(group) else []
-        if len(stored) != len(variables):
-            problems.append(f"layer {layer.name!r} ({type(layer).__name__}) has "
-                            f"{len(variables)} weights but the file holds {len(stored)} at "
-                            f"{path!r}")
-            continue
-        bad = [_shape_problem(layer, v, h5.shape(p), p) for v, p in zip(variables, stored)
-               if h5.shape(p) != tuple(v.shape)]
-        if bad:
-            problems.append(bad[0])
-            continue
-        plan.extend(zip(variables, stored))
+        _match_layer(layer, variables, stored, h5, f"the file holds {{n}} at {path!r}", plan,
+                     problems)
     if with_vars:
         problems.append(f"the file holds weights at {sorted(with_vars)[:3]} for layers the "
                         "model does not have")
@@ -298,17 +301,8 @@ def plan_legacy_weights(model: Sequential, kf: _KerasFile, skip_mismatch: bool,
         if missing:
             raise ValueError(f"{where} is corrupt: the weight {missing[0]!r} is listed but "
                              "missing.")
-        if len(paths) != len(variables):
-            problems.append(f"layer {layer.name!r} ({type(layer).__name__}) has "
-                            f"{len(variables)} weights but the file's layer {name!r} has "
-                            f"{len(paths)}")
-            continue
-        bad = [_shape_problem(layer, v, h5.shape(p), p) for v, p in zip(variables, paths)
-               if h5.shape(p) != tuple(v.shape)]
-        if bad:
-            problems.append(bad[0])
-            continue
-        plan.extend(zip(variables, paths))
+        _match_layer(layer, variables, paths, h5, f"the file's layer {name!r} has {{n}}", plan,
+                     problems)
     return _finish_plan(model, where, problems, plan, h5, skip_mismatch)
 
 

@@ -208,15 +208,22 @@ def plan_weights(model: Sequential, layers_meta: list[dict[str, Any]],
             problems.append(mismatch)
             continue
         plan.extend((v, arrays[w["key"]]) for v, w in zip(variables, entry["weights"]))
-    if problems:
-        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-        if not skip_mismatch:
-            raise ValueError(f"Cannot load weights from {where} into model {model.name!r}: "
-                             f"{problems[0]}{more}. Nothing was changed. Pass "
-                             "skip_mismatch=True to load the layers that match.")
-        warnings.warn(f"Skipped {len(problems)} layer(s) whose weights do not match {where}: "
-                      + "; ".join(problems), UserWarning, stacklevel=4)
+    report_mismatches(model, where, problems, skip_mismatch)
     return plan
+
+
+def report_mismatches(model: Any, where: str, problems: list[str], skip_mismatch: bool) -> None:
+    """Refuse a weights file whose layers do not match (nothing assigned yet), or warn
+    and go on with the layers that match when ``skip_mismatch``."""
+    if not problems:
+        return
+    more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+    if not skip_mismatch:
+        raise ValueError(f"Cannot load weights from {where} into model {model.name!r}: "
+                         f"{problems[0]}{more}. Nothing was changed. Pass "
+                         "skip_mismatch=True to load the layers that match.")
+    warnings.warn(f"Skipped {len(problems)} layer(s) whose weights do not match {where}: "
+                  + "; ".join(problems), UserWarning, stacklevel=5)
 
 
 def plan_optimizer(model: Any, meta: dict[str, Any], arrays: dict[str, np.ndarray],
