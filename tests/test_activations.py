@@ -198,6 +198,39 @@ def test_softmax_rows_sum_to_one_float32(x):
     assert_close(y.sum(axis=-1), np.ones(x.shape[0]), "float32")
 
 
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("width", [1, 2, 10, 16, 17, 100])
+def test_softmax_2d_fast_path_equals_the_formula(dtype, width):
+    """2-D softmax (running column max, BLAS row sum) against the textbook formula in
+    float64, for widths on both sides of the column-loop threshold, with extreme rows."""
+    rng = np.random.default_rng(width)
+    x = rng.normal(scale=5.0, size=(37, width))
+    x[0] = 1e4
+    x[1, 0] = -1e4
+    x[2, -1] = 700.0
+    x = x.astype(dtype)
+    shifted = x.astype(np.float64) - x.astype(np.float64).max(axis=1, keepdims=True)
+    expected = np.exp(shifted) / np.exp(shifted).sum(axis=1, keepdims=True)
+    got = mk.activations.get("softmax").forward_inplace(x.copy())
+    assert got.dtype == np.dtype(dtype)
+    assert_close(got, expected, "internal64" if dtype == "float64" else "float32")
+    with_nan = x.copy()
+    with_nan[3, 0] = np.nan
+    out = mk.activations.get("softmax").forward_inplace(with_nan)
+    assert np.isnan(out[3]).all() and np.isfinite(np.delete(out, 3, axis=0)).all()
+
+
+@pytest.mark.parametrize("rows", [3, 2100])  # 21 kB and 2.15 MB: both sides of the zeros operand
+@pytest.mark.parametrize("dtype", ["float32", "float64", "float16"])
+def test_relu_inplace_equals_max_with_zero(rows, dtype):
+    x = np.random.default_rng(rows).normal(size=(rows, 256)).astype(dtype)
+    x[0, :3] = (np.nan, -0.0, np.inf)
+    expected = np.maximum(x, 0)
+    got = mk.activations.get("relu").forward_inplace(x)
+    assert got is x
+    np.testing.assert_array_equal(got, expected)
+
+
 # ------------------------------------------------------------------------------ public surface
 def test_values_answer_numpy():
     y = mk.activations.relu(np.array([-1.0, 2.0]))

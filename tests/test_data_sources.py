@@ -175,3 +175,34 @@ def test_lists_and_memmaps_are_accepted(tmp_path):
     h_mm = model2.fit(np.memmap(path, dtype=np.float32, mode="r", shape=x.shape), y,
                       epochs=1, shuffle=False, verbose=0)
     assert_close(h_mm.history["loss"], h_list.history["loss"], "float32")
+
+
+@pytest.mark.parametrize("dtype", ["float16", "float32", "float64", ">f4"])
+@pytest.mark.parametrize("width", [3, 40])
+def test_check_numeric_counts_bad_rows_across_blocks(monkeypatch, dtype, width):
+    """The zero-probe (BLAS) and the isfinite paths find the same rows, in every block."""
+    from minikeras import data as data_mod
+
+    monkeypatch.setattr(data_mod, "_CHECK_ELEMENTS", 7 * width)  # blocks of 7 rows
+    # This BLAS makes 0 * inf NaN, so the float32/float64 rows of 40 take the probe path.
+    assert data_mod._zero_probe_works(np.dtype(np.float32))
+    x = np.random.default_rng(0).normal(size=(50, width)).astype(dtype)
+    data_mod.check_numeric(x, "x")  # all finite: silent
+    x[4, 1], x[4, 2] = np.nan, np.inf  # two in one row count once
+    x[20, -1] = -np.inf
+    x[49, 0] = np.nan
+    with pytest.raises(ValueError, match=r"`x` contains NaN or inf in 3 row\(s\) "
+                                         r"\(first at row 4\)"):
+        data_mod.check_numeric(x, "x")
+    big = np.full((2, width), np.finfo(x.dtype).max, dtype=dtype)  # huge but finite
+    data_mod.check_numeric(big, "x")
+
+
+def test_check_numeric_falls_back_when_blas_skips_zeros(monkeypatch):
+    from minikeras import data as data_mod
+
+    monkeypatch.setattr(data_mod, "_zero_probe_works", lambda dtype: False)
+    x = np.ones((10, 32), np.float32)
+    x[3, 5] = np.nan
+    with pytest.raises(ValueError, match=r"in 1 row\(s\) \(first at row 3\)"):
+        data_mod.check_numeric(x, "x")

@@ -146,3 +146,30 @@ def test_no_shortcut_for_logits_other_pairs_or_axes():
     assert fused_gradient(A.sigmoid, L.BinaryFocalCrossentropy()) is None  # not plain BCE
     assert fused_gradient(A.Softmax(axis=0), L.CategoricalCrossentropy()) is None
     assert len(FUSED_GRADIENTS) == 3
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_sparse_cce_plain_path_equals_the_general_one(dtype):
+    """Integer labels, no weight, mean: the lean path gives the general path's value and
+    gradient, clipping included (rows with a probability of 1 and of almost 0)."""
+    from minikeras import _fused
+
+    rng = np.random.default_rng(3)
+    z = rng.normal(scale=3.0, size=(33, 12))
+    z[0, 4] = 60.0  # picked probability 1: clipped to 1 - eps
+    z[1, 2] = -60.0  # picked probability ~0: clipped to eps
+    y = np.exp(z - z.max(axis=1, keepdims=True))
+    y = (y / y.sum(axis=1, keepdims=True)).astype(dtype)
+    labels = rng.integers(0, 12, size=33)
+    labels[0], labels[1] = 4, 2
+    loss = mk.losses.SparseCategoricalCrossentropy()
+    lean_value, lean_grad = _fused._sparse_cce_plain(loss, labels, y)
+    fused = _fused.softmax_sparse_cce_grad
+    for wrapped in (labels.reshape(-1, 1), labels.astype(np.float64), list(labels)):
+        value, grad = fused_value_and_grad(loss, fused, wrapped, y)  # the general path
+        kind = "internal64" if dtype == "float64" else "float32"
+        assert_close(lean_value, value, kind)
+        assert_close(lean_grad, grad, kind)
+        assert grad.dtype == lean_grad.dtype == np.dtype(dtype)
+    with pytest.raises(ValueError, match="received a label 12"):
+        fused_value_and_grad(loss, fused, np.full(33, 12), y)

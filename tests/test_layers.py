@@ -82,7 +82,11 @@ GRADIENT_CASES: dict[str, list[tuple[str, Callable[[], L.Layer], tuple[int, ...]
     "Dense": [("2d", lambda: L.Dense(3, activation="sigmoid"), (5, 4)),
               ("3d", _dense_3d, (2, 3, 4)),
               ("no_bias_relu", lambda: L.Dense(3, activation="relu", use_bias=False), (5, 4)),
-              ("softmax", lambda: L.Dense(3, activation="softmax"), (5, 4))],
+              ("softmax", lambda: L.Dense(3, activation="softmax"), (5, 4)),
+              # 16+ units: the bias gradient through BLAS; 20 classes: the 2-D softmax
+              # path with its max over all columns at once
+              ("wide_relu", lambda: L.Dense(18, activation="relu"), (5, 4)),
+              ("wide_softmax", lambda: L.Dense(20, activation="softmax"), (5, 4))],
     "Activation": [(name, lambda name=name: L.Activation(name), (4, 5)) for name in _ACTIVATIONS],
     "ActivityRegularization": [("l1_l2", lambda: L.ActivityRegularization(0.01, 0.02), (4, 3))],
     "BatchNormalization": [("2d", L.BatchNormalization, (6, 4)),
