@@ -176,6 +176,8 @@ def main() -> None:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="20,000 rows, 2 epochs")
     parser.add_argument("--memmap-gb", type=float, default=0.0)
+    parser.add_argument("--rounds", type=int, default=5,
+                        help="rounds of all four runs, interleaved (default 5)")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--memmap-worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--ranks", type=int, default=1, help=argparse.SUPPRESS)
@@ -209,23 +211,29 @@ def main() -> None:
             return
         rows = 20_000 if args.quick else 60_000
         epochs = 2 if args.quick else 3
+        rounds = 1 if args.quick else args.rounds
         make_data(data, rows)
         runs = {"single-1t": (1, False, 1), "single-2t": (1, False, 2),
                 "dp2": (2, False, 1), "dp2-zero": (2, True, 1)}
-        results = {}
-        for name, (ranks, zero, threads) in runs.items():
-            out = Path(tmp) / f"{name}.json"
-            cmd = [*me, "--worker", "--ranks", str(ranks), "--epochs", str(epochs),
-                   "--data", str(data), "--out", str(out)] + (["--zero"] if zero else [])
-            if ranks > 1:
-                cmd = [mpiexec, "-n", str(ranks), *cmd]
-            run(cmd, threads)
-            results[name] = json.loads(out.read_text())
+        results: dict[str, dict] = {}
+        kept: dict[str, list[float]] = {name: [] for name in runs}
+        # Rounds of every configuration in turn: this VM's speed drifts by 10-30% over
+        # minutes, and interleaving spreads that drift over all of them alike.
+        for _ in range(rounds):
+            for name, (ranks, zero, threads) in runs.items():
+                out = Path(tmp) / f"{name}.json"
+                cmd = [*me, "--worker", "--ranks", str(ranks), "--epochs", str(epochs),
+                       "--data", str(data), "--out", str(out)] + (["--zero"] if zero else [])
+                if ranks > 1:
+                    cmd = [mpiexec, "-n", str(ranks), *cmd]
+                run(cmd, threads)
+                results[name] = json.loads(out.read_text())
+                kept[name] += results[name]["epoch_s"][1:] or results[name]["epoch_s"]
     steps = -(-rows // 128)
-    med = {k: statistics.median(v["epoch_s"][1:] or v["epoch_s"]) for k, v in results.items()}
+    med = {k: statistics.median(v) for k, v in kept.items()}
     base = med["single-1t"]
-    print(f"W2 data parallel, {rows} rows, batch 128, {steps} steps/epoch "
-          f"(median epoch of {epochs}, first epoch dropped)")
+    print(f"W2 data parallel, {rows} rows, batch 128, {steps} steps/epoch (median of "
+          f"{len(kept['single-1t'])} epochs: {rounds} rounds of {epochs}, first epoch dropped)")
     print(f"{'run':<11} {'epoch s':>8} {'vs 1-thread':>12} {'vs 2-thread':>12} "
           f"{'accuracy':>9} {'RssAnon MB/rank':>16}")
     for name in runs:
@@ -239,7 +247,8 @@ def main() -> None:
                                                 for b, t in allreduce.items()))
     model = ring_model(base, steps, allreduce)
     print("Ring model, epoch s: " + ", ".join(f"N={n}: {t:.3f}" for n, t in model.items()))
-    summary = {"rows": rows, "steps": steps, "epoch_median_s": med, "runs": results,
+    summary = {"rows": rows, "steps": steps, "epoch_median_s": med, "epochs_s": kept,
+               "runs": results,
                "speedup_vs_1thread": {k: base / v for k, v in med.items()},
                "speedup_vs_2thread": {k: med["single-2t"] / v for k, v in med.items()},
                "ring_model_epoch_s": model}

@@ -83,10 +83,13 @@ class DataParallel:
         shard_optimizer: update only this rank's slice of the weights and keep
             only that slice's optimizer slots (ZeRO stage 1).
         comm: an mpi4py communicator; ``MPI.COMM_WORLD`` by default.
+        shared_memory: when every rank runs on one machine, let ``fit`` keep the
+            gradient buffers (and, sharded, the weights) in an MPI-3 shared-memory
+            window and sum them there (False: MPI's Allreduce, as across nodes).
     """
 
     def __init__(self, devices: Any = None, shard_optimizer: bool = False,
-                 comm: Any = None, **kwargs: Any) -> None:
+                 comm: Any = None, shared_memory: bool = True, **kwargs: Any) -> None:
         kwargs.pop("device_mesh", None)
         kwargs.pop("auto_shard_dataset", None)
         if kwargs:
@@ -102,6 +105,13 @@ class DataParallel:
         self.size = self.comm.Get_size()
         self.shard_optimizer = bool(shard_optimizer)
         self.devices = devices
+        self._shared: _NodeBuffers | None = None
+        self._node_local = False
+        if self.size > 1 and shared_memory:
+            # Every rank on this node: sum through shared memory instead of messages.
+            node = self.comm.Split_type(MPI.COMM_TYPE_SHARED)
+            self._node_local = node.Get_size() == self.size
+            node.Free()
         if self.size > 1:
             self._install_abort_hook()
             self._sync_seed()
@@ -199,22 +209,29 @@ class DataParallel:
         return float(n_local), float(n_local)
 
     def finish_gradients(self, model: Any, loss_sum: float, n_local: int, weight: float,
-                         sharded: bool = False) -> tuple[float, float]:
-        """One Allreduce of gradients + [loss sum, rows, weight]; returns global (loss, rows).
+                         sharded: bool = False) -> tuple[float, float, float]:
+        """One Allreduce of gradients + [loss sum, rows, weight]; returns their global sums.
 
         ``sharded``: reduce-scatter instead, so this rank holds only its slice's sum.
         """
         flat = model._flat
         tail = flat.tail
         tail[0], tail[1], tail[2] = loss_sum, n_local, weight
-        if sharded and flat.size:
+        shared = self._shared if self._shared is not None and self._shared.flat is flat else None
+        if shared is not None:
+            tail = shared.reduce(sharded)
+        elif sharded and flat.size:
             self._reduce_scatter(model)
         else:
             self.allreduce(flat.grads_all)
         total_loss, rows, total_weight = (float(tail[0]), float(tail[1]), float(tail[2]))
         if total_weight and total_weight != 1.0:
-            flat.grads *= 1.0 / total_weight
-        return total_loss, rows
+            if sharded:  # only this rank's slice is read
+                lo, hi = self.slice_of(flat.size)
+                flat.grads[lo:hi] *= 1.0 / total_weight
+            else:
+                flat.grads *= 1.0 / total_weight
+        return total_loss, rows, total_weight
 
     def _reduce_scatter(self, model: Any) -> None:
         # The tail must be summed everywhere: reduce it alongside, then scatter the rest.
@@ -236,7 +253,43 @@ class DataParallel:
 
     def gather_weights(self, model: Any) -> None:
         """After a sharded step, every rank takes every slice of the new weights."""
-        self._allgather_slices(model._flat.values)
+        if self.shares_weights(model):
+            self.shared_barrier(model)  # one copy of the weights: every slice is stepped
+        else:
+            self._allgather_slices(model._flat.values)
+
+    # -- shared memory for the length of a fit ----------------------------------------
+    def shares_weights(self, model: Any) -> bool:
+        """True while the ranks step slices of one shared copy of ``model``'s weights."""
+        shared = self._shared
+        return shared is not None and shared.flat is model._flat and shared.shared_values
+
+    def shared_barrier(self, model: Any) -> None:
+        """A barrier, while the ranks share ``model``'s weights (else nothing)."""
+        if self.shares_weights(model):
+            self._shared.sync()
+
+    def attach(self, model: Any, sharded: bool) -> None:
+        """Move ``model``'s flat buffers into shared memory (all ranks on one node only).
+
+        ``sharded``: the optimizer steps slices, so the ranks can share one copy of the
+        weights (each writes only its slice, between two barriers).
+        """
+        flat = model._flat
+        if not self._node_local or self._shared is not None or flat is None or not flat.size:
+            return
+        self._shared = _NodeBuffers(self, flat, sharded)
+
+    def detach(self, failed: bool = False) -> None:
+        """Back to private buffers, with the weights as trained (every rank calls it).
+
+        ``failed``: this rank is leaving ``fit`` on an exception, while the others
+        may be waiting inside a step: take the weights back without any collective
+        (which could hang), and leave the windows to the job's abort.
+        """
+        shared, self._shared = self._shared, None
+        if shared is not None:
+            shared.release(collective=not failed)
 
     def gather_slots(self, optimizer: Any) -> None:
         """Every slice of every optimizer slot on every rank (before saving its state)."""
@@ -251,6 +304,99 @@ class DataParallel:
 
     def __repr__(self) -> str:
         return f"<DataParallel rank={self.rank} size={self.size}>"
+
+
+class _NodeBuffers:
+    """Gradient buffers (and, sharded, the weights) in an MPI-3 shared-memory window.
+
+    MPICH's Allreduce of a 919 KiB buffer between two processes of one machine
+    copies it through shared memory twice each way: about 280 us per step. With
+    every rank's gradient buffer *in* a shared window, a step is a barrier, each
+    rank summing its slice of all the buffers (and writing the sum back into each
+    buffer, so every rank holds the whole sum), and a barrier: about 70 us
+    (``benchmarks/distributed.py``). Sharded (ZeRO-1), the weights too are one
+    shared copy: each rank steps its slice in place and a barrier replaces the
+    all-gather. The MPI standard's pattern for shared windows orders the memory
+    accesses: a passive-target epoch for the whole fit, ``Win.Sync`` around
+    each barrier.
+    """
+
+    def __init__(self, dp: DataParallel, flat: Any, sharded: bool) -> None:
+        MPI = dp.MPI
+        self.dp, self.flat, self.shared_values = dp, flat, sharded
+        dtype, item = flat.dtype, flat.dtype.itemsize
+        self.private = (flat.values, flat.grads_all)
+        self.windows = []
+        n_all = flat.size + 3
+        win = MPI.Win.Allocate_shared(n_all * item, item, comm=dp.comm)
+        self.windows.append(win)
+        self.grads = [np.frombuffer(win.Shared_query(r)[0], dtype=dtype, count=n_all)
+                      for r in range(dp.size)]
+        values = flat.values
+        if sharded:
+            size = flat.size * item if dp.rank == 0 else 0
+            vwin = MPI.Win.Allocate_shared(size, item, comm=dp.comm)
+            self.windows.append(vwin)
+            values = np.frombuffer(vwin.Shared_query(0)[0], dtype=dtype, count=flat.size)
+        for w in self.windows:
+            w.Lock_all(MPI.MODE_NOCHECK)
+        mine = self.grads[dp.rank]
+        mine[:] = flat.grads_all
+        if sharded and dp.rank == 0:
+            values[:] = flat.values  # the ranks' weights are equal (broadcast at the start)
+        self.sync()
+        flat.rebind(values, mine)
+
+    def sync(self) -> None:
+        """A barrier that also orders every rank's reads and writes of the windows."""
+        for w in self.windows:
+            w.Sync()
+        self.dp.comm.Barrier()
+        for w in self.windows:
+            w.Sync()
+
+    def reduce(self, sharded: bool) -> np.ndarray:
+        """Sum the ranks' gradient buffers; returns the summed tail (loss, rows, weight).
+
+        Not sharded: every buffer ends up holding the whole sum. Sharded: this
+        rank's buffer holds the sum of its slice only (the tail is summed by each),
+        with no second barrier: a rank reads the others' buffers only in its own
+        slice and the tails, which nobody writes again before the barrier that ends
+        the step (:meth:`DataParallel.gather_weights`).
+        """
+        dp, bufs = self.dp, self.grads
+        mine, others = bufs[dp.rank], [b for r, b in enumerate(bufs) if r != dp.rank]
+        self.sync()  # every rank has written its gradients
+        if sharded:
+            lo, hi = dp.slice_of(self.flat.size)
+            for b in others:
+                np.add(mine[lo:hi], b[lo:hi], out=mine[lo:hi])
+            tail = bufs[0][-3:].copy()  # in rank order: the same sums on every rank
+            for b in bufs[1:]:
+                tail += b[-3:]
+        else:
+            lo, hi = dp.slice_of(mine.size)
+            part = mine[lo:hi]
+            for b in others:
+                np.add(part, b[lo:hi], out=part)
+            for b in others:
+                b[lo:hi] = part
+            self.sync()  # every buffer holds the whole sum
+            tail = mine[-3:]
+        return tail
+
+    def release(self, collective: bool = True) -> None:
+        """Copy the weights into private memory again and free the windows (collective)."""
+        values, grads_all = self.private
+        values[:] = self.flat.values
+        self.flat.rebind(values, grads_all)
+        if not collective:
+            return
+        self.sync()  # nobody frees the shared weights while another rank still reads them
+        for w in self.windows:
+            w.Unlock_all()
+            w.Free()
+        self.windows = []
 
 
 class BatchNormReducer:

@@ -63,11 +63,32 @@ def assert_same_run(a: dict, b: dict, kind: str) -> None:
     (3, {"model": "bn", "shard_optimizer": True}),
     (2, {"sample_weight": True, "reduction": "mean_with_sample_weight", "rows": 150}),
     (3, {"reduction": "sum", "batch_size": 10, "rows": 97}),
+    # MPI's own collectives (as between machines) instead of the shared-memory window
+    (2, {"model": "bn", "shared_memory": False}),
+    (3, {"model": "bn", "shard_optimizer": True, "shared_memory": False}),
 ])
 def test_parallel_fit_equals_one_process_float64(tmp_path, ranks, opts):
     single = run_job(tmp_path, 1, **opts)
     parallel = run_job(tmp_path, ranks, **opts)
     assert_same_run(single, parallel, "distributed64")
+    shared = opts.get("shared_memory", True)
+    assert parallel["shared"] == [shared] * 3  # ranks on one machine: the window, if allowed
+    assert parallel["shares_weights"] == [shared and opts.get("shard_optimizer", False)] * 3
+    assert parallel["private_after_fit"]
+
+
+def test_rank_raising_inside_fit_ends_the_job(tmp_path):
+    """Mid-epoch, with the buffers in shared memory: no collective on the way out."""
+    import time
+
+    out = tmp_path / "never.json"
+    opts = {"fail_rank": 1, "shard_optimizer": True, "out": str(out)}
+    start = time.monotonic()
+    proc = subprocess.run([MPIEXEC, "-n", "2", sys.executable, str(SCRIPT), json.dumps(opts)],
+                          capture_output=True, text=True, timeout=60, env=_env())
+    assert time.monotonic() - start < 30
+    assert proc.returncode != 0 and not out.exists()
+    assert "rank 1 failed" in proc.stderr and "boom in fit on rank 1" in proc.stderr
 
 
 def test_parallel_fit_float32(tmp_path):

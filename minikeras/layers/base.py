@@ -138,18 +138,32 @@ class FlatBuffer:
         sizes = [v.size for v in self.variables]
         self.offsets = np.concatenate([[0], np.cumsum(sizes, dtype=np.int64)]).astype(np.int64)
         total = int(self.offsets[-1])
-        self.values = np.empty(total, dtype=self.dtype)
+        values = np.empty(total, dtype=self.dtype)
+        for v, start, stop in zip(self.variables, self.offsets[:-1], self.offsets[1:]):
+            values[start:stop] = np.asarray(v.value, dtype=self.dtype).ravel()
+            v._flat = self
         # Three spare scalars ride at the end of the gradients (loss sum, rows,
         # weight), so a data-parallel step is one Allreduce of one buffer.
-        self.grads_all = np.zeros(total + 3, dtype=self.dtype)
-        self.grads = self.grads_all[:total]
-        self.tail = self.grads_all[total:]
+        self.rebind(values, np.zeros(total + 3, dtype=self.dtype))
+
+    def rebind(self, values: np.ndarray, grads_all: np.ndarray) -> None:
+        """Make ``values``/``grads_all`` the buffers (contents as they are) and point
+        every variable's ``value``/``grad`` at its views of them.
+
+        Data-parallel training moves the buffers into memory that the ranks of a
+        node share for the length of a ``fit``, and back afterwards.
+        """
+        total = int(self.offsets[-1])
+        if values.shape != (total,) or grads_all.shape != (total + 3,):
+            raise ValueError(f"rebind needs buffers of {total} and {total + 3} elements; "
+                             f"received {values.shape} and {grads_all.shape}.")
+        self.values = values
+        self.grads_all = grads_all
+        self.grads = grads_all[:total]
+        self.tail = grads_all[total:]
         for v, start, stop in zip(self.variables, self.offsets[:-1], self.offsets[1:]):
-            shape = v.shape
-            self.values[start:stop] = np.asarray(v.value, dtype=self.dtype).ravel()
-            v.value = self.values[start:stop].reshape(shape)
-            v.grad = self.grads[start:stop].reshape(shape)
-            v._flat = self
+            v.value = values[start:stop].reshape(v.shape)
+            v.grad = self.grads[start:stop].reshape(v.shape)
 
     @property
     def size(self) -> int:

@@ -410,26 +410,38 @@ class Model(InputChecks, ParallelSteps, Layer):
         cbs.on_train_begin()
         # BackupAndRestore sets this in on_train_begin to resume (Keras 3's hook).
         initial_epoch = self.__dict__.pop("_initial_epoch", None) or initial_epoch
-        for epoch in range(initial_epoch, epochs):
-            self.reset_metrics()
-            cbs.on_epoch_begin(epoch)
-            for step, (xb, yb, swb) in iterator.epoch():
-                if batch_begin:
-                    cbs.on_train_batch_begin(step)
-                self._train_step(xb, yb, swb)
-                if batch_end:
-                    cbs.on_train_batch_end(step, LazyLogs(self._batch_logs))
+        dp = self._dp
+        if dp is not None and self._train_ready[2]:
+            dp.attach(self, sharded=dp.shard_optimizer
+                      and not self.optimizer.needs_full_gradients)
+        try:
+            for epoch in range(initial_epoch, epochs):
+                self.reset_metrics()
+                cbs.on_epoch_begin(epoch)
+                for step, (xb, yb, swb) in iterator.epoch():
+                    if batch_begin:
+                        cbs.on_train_batch_begin(step)
+                    self._train_step(xb, yb, swb)
+                    if batch_end:
+                        cbs.on_train_batch_end(step, LazyLogs(self._batch_logs))
+                    if self.stop_training:
+                        break
+                epoch_logs = self._logs()
+                if val_source is not None and self._should_validate(epoch, validation_freq):
+                    val_logs = self._run_evaluation(val_source, validation_steps, cbs,
+                                                    verbose=0)
+                    epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
+                    epoch_logs = dict(sorted(epoch_logs.items()))
+                cbs.on_epoch_end(epoch, epoch_logs)
+                logs = epoch_logs
                 if self.stop_training:
                     break
-            epoch_logs = self._logs()
-            if val_source is not None and self._should_validate(epoch, validation_freq):
-                val_logs = self._run_evaluation(val_source, validation_steps, cbs, verbose=0)
-                epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
-                epoch_logs = dict(sorted(epoch_logs.items()))
-            cbs.on_epoch_end(epoch, epoch_logs)
-            logs = epoch_logs
-            if self.stop_training:
-                break
+        except BaseException:
+            if dp is not None:
+                dp.detach(failed=True)
+            raise
+        if dp is not None:
+            dp.detach()
         if self.optimizer.use_ema:
             self.optimizer.finalize_variable_values()
         cbs.on_train_end(logs)

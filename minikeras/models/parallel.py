@@ -64,12 +64,18 @@ class ParallelSteps:
             weight = 0.0
         # ZeRO-1 unless the step must read whole weights or gradients (norm clipping,
         # constraints): then every rank reduces and updates everything.
-        sharded = dp.shard_optimizer and not self.optimizer.needs_full_gradients
+        sharded = dp.shares_weights(self) or (
+            dp.shard_optimizer and not self.optimizer.needs_full_gradients)
         self._sharded_step = sharded
-        total, rows = dp.finish_gradients(self, loss_sum, n, weight, sharded)
-        loss = total if self.loss.reduction == "sum" else total / max(float(flat.tail[2]), 1e-300)
+        total, rows, weight = dp.finish_gradients(self, loss_sum, n, weight, sharded)
+        loss = total if self.loss.reduction == "sum" else total / max(weight, 1e-300)
         if regularized:
+            # With one shared copy of the weights, penalties read every weight and add to
+            # every gradient: wait until the others are done reading this rank's
+            # gradients, and until all have read the weights before any slice steps.
+            dp.shared_barrier(self)
             loss += self._regularization(regularized, add_grads=True)
+            dp.shared_barrier(self)
         if any_trainable:
             if sharded:
                 lo, hi = dp.slice_of(flat.size)

@@ -18,7 +18,8 @@ opts = json.loads(sys.argv[1])
 mk.config.set_floatx(opts.get("floatx", "float64"))
 mk.utils.set_random_seed(opts.get("seed", 7))
 if opts.get("parallel", True):
-    D.set_distribution(D.DataParallel(shard_optimizer=opts.get("shard_optimizer", False)))
+    D.set_distribution(D.DataParallel(shard_optimizer=opts.get("shard_optimizer", False),
+                                      shared_memory=opts.get("shared_memory", True)))
 
 rng = np.random.default_rng(0)
 rows = opts.get("rows", 203)
@@ -40,13 +41,32 @@ loss = mk.losses.BinaryCrossentropy(reduction=opts.get("reduction", "sum_over_ba
 model.compile(optimizer=mk.optimizers.Adam(0.01), loss=loss,
               metrics=["accuracy", mk.metrics.AUC(name="auc")] if hasattr(mk.metrics, "AUC")
               else ["accuracy"])
+seen = {"shared": [], "shares_weights": []}
+
+
+class Watch(mk.callbacks.Callback):
+    """Which exchange each epoch ran on, and a failure on request (``fail_rank``)."""
+
+    def on_epoch_end(self, epoch, logs=None):
+        dp = D.distribution()
+        seen["shared"].append(dp is not None and dp._shared is not None)
+        seen["shares_weights"].append(dp is not None and dp.shares_weights(model))
+
+    def on_train_batch_end(self, batch, logs=None):
+        dp = D.distribution()
+        if dp is not None and dp.rank == opts.get("fail_rank") and batch == 2:
+            raise RuntimeError(f"boom in fit on rank {dp.rank}")
+
+
 history = model.fit(x, y, sample_weight=sw, epochs=opts.get("epochs", 3),
                     batch_size=opts.get("batch_size", 32),
                     validation_split=opts.get("validation_split", 0.2),
-                    verbose=opts.get("verbose", 0))
+                    verbose=opts.get("verbose", 0), callbacks=[Watch()])
+dp = D.distribution()
+seen["private_after_fit"] = dp is None or dp._shared is None
 scores = model.evaluate(x, y, verbose=0, return_dict=True)  # collective: every rank calls it
 if D.is_chief() and opts.get("out"):
     with open(opts["out"], "w") as f:
         json.dump({"history": history.history,
                    "weights": [w.tolist() for w in model.get_weights()],
-                   "evaluate": scores}, f)
+                   "evaluate": scores, **seen}, f)
