@@ -14,6 +14,12 @@ slice of the flat buffer (reduce-scatter the gradients, step on the slice,
 all-gather the weights: ZeRO stage 1), halving the optimizer's work and slot
 memory per rank at N = 2.
 
+When all ranks run on one machine, ``fit`` does the same exchanges through an
+MPI-3 shared-memory window instead of messages (:class:`_NodeBuffers`): the
+gradient buffers live in the window and each rank sums its slice of all of
+them; sharded, the ranks step slices of one shared copy of the weights, so
+nothing is gathered. ``shared_memory=False`` keeps MPI's collectives.
+
 Until a distribution is set, minikeras runs in one process and never imports
 mpi4py. Generators cannot be sharded from outside: each rank's generator
 yields that rank's batches. Arrays, ``np.memmap`` and ``PyDataset`` inputs are

@@ -551,3 +551,24 @@ def test_loss_weights_other_than_one_are_refused_clearly():
         model.compile(optimizer="sgd", loss="mse", loss_weights=[0.5])
     model.compile(optimizer="sgd", loss="mse", loss_weights=[1.0])  # the identity is fine
     assert model.compiled
+
+
+@pytest.mark.parametrize("bad_rows", [[3], [95, 10], [0, 50, 99]])
+def test_predict_checks_every_chunk_and_reports_the_whole_x(monkeypatch, bad_rows):
+    """A built model checks x chunk by chunk inside predict: a NaN/inf in any chunk is
+    found, and the message counts the bad rows of all of x and names the first."""
+    from minikeras.models import model as model_mod
+
+    monkeypatch.setattr(model_mod, "_CHUNK_ELEMENTS", 40)  # chunks of 32 rows (the batch)
+    model = mk.Sequential([mk.Input((4,)), L.Dense(3), L.Dense(1)])
+    x = np.random.default_rng(0).normal(size=(100, 4)).astype("float32")
+    expected = model.predict(x, verbose=0)
+    for i, r in enumerate(bad_rows):
+        x[r, i % 4] = np.nan if i % 2 == 0 else -np.inf
+    with pytest.raises(ValueError, match=rf"`x` contains NaN or inf in {len(bad_rows)} row\(s\) "
+                                         rf"\(first at row {min(bad_rows)}\)"):
+        model.predict(x, verbose=0)
+    x[bad_rows] = 0.0
+    out = model.predict(x, verbose=0)
+    keep = np.setdiff1d(np.arange(100), bad_rows)
+    np.testing.assert_array_equal(out[keep], expected[keep])

@@ -442,3 +442,19 @@ def test_metrics_in_fit_logs() -> None:
     auc = mk.metrics.AUC()
     auc.update_state(y, pred)
     assert_close(logs["roc auc"], auc.result(), "internal64")
+
+
+def test_sparse_accuracy_counting_path_equals_the_mean_path():
+    """Unweighted array batches are counted; the result equals the general path's mean."""
+    rng = np.random.default_rng(5)
+    fast, general = (mk.metrics.SparseCategoricalAccuracy() for _ in range(2))
+    for rows in (7, 1, 30):
+        p = rng.random((rows, 4))
+        for labels in (rng.integers(0, 4, rows), rng.integers(0, 4, rows).astype(float)):
+            fast.update_state(labels, p)
+            general.update_state(labels.reshape(-1, 1), p)  # (n, 1): the general path
+    assert fast._state[1] == general._state[1] == 76
+    assert float(fast.result()) == float(general.result())
+    fast.update_state(np.array([1, 2]), np.array([[0.1, 0.9, 0.0], [1.0, 0.0, 0.0]]),
+                      sample_weight=np.array([1.0, 3.0]))  # weighted: the general path
+    assert fast._state[1] == 80

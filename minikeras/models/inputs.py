@@ -137,7 +137,7 @@ class InputChecks:
         return distribution.current_shard()
 
     def _standardize_arrays(self, x: Any, y: Any, sample_weight: Any, what: str,
-                            needs_y: bool) -> tuple[Any, Any, Any]:
+                            needs_y: bool, check_x: bool = True) -> tuple[Any, Any, Any]:
         if isinstance(x, (tuple, list)) and len(x) in (2, 3) and y is None and needs_y \
                 and all(hasattr(a, "shape") for a in x):
             raise ValueError(f"`x` passed to {what}() is a tuple; pass x and y separately "
@@ -150,7 +150,10 @@ class InputChecks:
         if not is_sparse(x) and x.ndim == 0:
             raise ValueError("`x` must be an array of samples (rows); received a scalar "
                              f"{x.item()!r}.")
-        check_numeric(x, "x")  # sparse too: its stored values
+        if check_x or is_sparse(x):
+            check_numeric(x, "x")  # sparse too: its stored values
+        else:
+            check_numeric(x[:0], "x")  # the dtype now; the caller checks the values later
         x = self._fit_input_rank(x)
         n = x.shape[0]
         if n == 0:

@@ -30,8 +30,10 @@ from ..data import (
     ArraySource,
     DataSource,
     EpochIterator,
+    check_numeric,
     is_generator_like,
     is_pydataset,
+    is_sparse,
     split_validation,
 )
 from ..layers.base import Layer
@@ -566,10 +568,14 @@ class Model(InputChecks, ParallelSteps, Layer):
         steps = _check_positive_int("steps", steps)
         _resolve_verbose(verbose)
         _check_callbacks(callbacks)
+        was_built = self.built
         if is_generator_like(x) or is_pydataset(x):
             source = self._source(x, None, None, batch_size, False, None, "predict", False)
         else:
-            xs, _, _ = self._standardize_arrays(x, None, None, "predict", needs_y=False)
+            # Dense x is checked for NaN/inf chunk by chunk below, just before each chunk's
+            # products read it: the check's read brings the rows into cache for them.
+            xs, _, _ = self._standardize_arrays(x, None, None, "predict", needs_y=False,
+                                                check_x=steps is not None or not self.built)
             source = ArraySource(xs, batch_size=batch_size or 32, dtype=self._model_dtype())
         self._build_for_source(source)
         cbs = CallbackList(callbacks, model=self, add_history=False, verbose=0)
@@ -580,10 +586,14 @@ class Model(InputChecks, ParallelSteps, Layer):
         out: np.ndarray | None = None
         parts: list[np.ndarray] = []
         known = isinstance(source, ArraySource) and steps is None
+        # (x was checked whole when sparse, with `steps`, or before building the model)
+        check_rows = known and was_built and not is_sparse(source.x)
         row = 0
         for step, (xb, _, _) in iterator.epoch():
             if listen:
                 cbs.on_predict_batch_begin(step)
+            if check_rows:
+                _check_rows(source.x, row, xb.shape[0])
             yb = self._forward(xb, training=False)
             if known:
                 if out is None:
@@ -702,3 +712,12 @@ class Model(InputChecks, ParallelSteps, Layer):
     _dp: Any = None
     _tracker_is_local = False
     _sharded_step = False
+
+
+def _check_rows(x: np.ndarray, start: int, n: int) -> None:
+    """NaN/inf check of ``x[start:start + n]``; a finding is reported for the whole ``x``."""
+    try:
+        check_numeric(x[start:start + n], "x")
+    except ValueError:
+        check_numeric(x, "x")  # the message counts every bad row and names the first
+        raise
