@@ -13,6 +13,9 @@ from __future__ import annotations
 
 import numpy as np
 
+#: The dtypes NumPy hands to BLAS (the shortcuts above apply to these only).
+BLAS_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
+
 _cache: dict[tuple[str, np.dtype], np.ndarray] = {}
 
 

@@ -27,7 +27,6 @@ from .losses import (
 )
 
 FusedGrad = Callable[[Any, np.ndarray, np.ndarray], np.ndarray]
-_BLAS_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 
 
 def sigmoid_bce_grad(loss: BinaryCrossentropy, t: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -104,7 +103,7 @@ def fused_value_and_grad(loss: Loss, fused: FusedGrad, y_true: Any, y: np.ndarra
             and y.shape[0] and type(y_true) is np.ndarray and y_true.shape == y.shape[:1] \
             and y_true.dtype.kind in "iu" and type(loss) is SparseCategoricalCrossentropy \
             and loss.ignore_class is None and loss.reduction == "sum_over_batch_size" \
-            and y.dtype in _BLAS_FLOATS:
+            and y.dtype in _constants.BLAS_FLOATS:
         return _sparse_cce_plain(loss, y_true, y)
     t, y = loss.prepare(y_true, y)
     value, scale = loss.reduce(loss.call(t, y), sample_weight, loss.mask(t))

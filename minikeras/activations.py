@@ -95,7 +95,6 @@ class Activation:
         return self.name
 
 
-_BLAS_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 _ZERO_OPERAND_BYTES = 2 << 20
 
 
@@ -143,7 +142,7 @@ class Relu(Activation):
 
     def forward_inplace(self, x):
         if self._plain:
-            if x.nbytes <= _ZERO_OPERAND_BYTES and x.dtype in _BLAS_FLOATS:
+            if x.nbytes <= _ZERO_OPERAND_BYTES and x.dtype in _constants.BLAS_FLOATS:
                 # NumPy's maximum against an array of zeros runs 2-3x faster than against
                 # the scalar 0 while both fit in cache (a training batch); beyond that the
                 # extra stream of zeros costs more than it saves.
@@ -250,7 +249,8 @@ class Softmax(Activation):
         return self.forward_inplace(np.array(x, copy=True))
 
     def forward_inplace(self, x):
-        if x.ndim == 2 and self.axis in (-1, 1) and x.dtype in _BLAS_FLOATS and x.shape[1]:
+        if x.ndim == 2 and self.axis in (-1, 1) and x.shape[1] \
+                and x.dtype in _constants.BLAS_FLOATS:
             return _softmax_rows(x)
         with np.errstate(over="ignore"):  # x - max beyond the range is -inf: exp gives 0
             x -= x.max(axis=self.axis, keepdims=True)

@@ -20,14 +20,13 @@ from typing import Any
 
 import numpy as np
 
-from ._constants import zeros
+from . import _constants
 from ._tensor import as_array
 
 Batch = tuple[np.ndarray, Any, Any]
 
 #: Elements checked for NaN/inf at a time (bounds the check's memory).
 _CHECK_ELEMENTS = 1 << 20
-_BLAS_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 
 
 # ----------------------------------------------------------------------------- conversion
@@ -103,8 +102,8 @@ def check_numeric(arr: Any, what: str) -> None:
         # in the rows holding NaN or inf, read at memory speed by BLAS (half the time
         # of np.isfinite, which also writes a boolean per value).
         probe = None
-        if width >= 16 and arr.dtype in _BLAS_FLOATS and _zero_probe_works(arr.dtype):
-            probe = zeros(width, arr.dtype)
+        if width >= 16 and arr.dtype in _constants.BLAS_FLOATS and _zero_probe_works(arr.dtype):
+            probe = _constants.zeros(width, arr.dtype)
         bad_rows = 0
         first = None
         for start in range(0, len(arr), rows):

@@ -568,14 +568,16 @@ class Model(InputChecks, ParallelSteps, Layer):
         steps = _check_positive_int("steps", steps)
         _resolve_verbose(verbose)
         _check_callbacks(callbacks)
-        was_built = self.built
+        # A built model checks dense x for NaN/inf chunk by chunk below, just before each
+        # chunk's products read it (the check's read brings the rows into cache for them);
+        # with `steps`, or before the model is built (a refused call must leave it
+        # unbuilt), x is checked whole first.
+        check_later = self.built and steps is None
         if is_generator_like(x) or is_pydataset(x):
             source = self._source(x, None, None, batch_size, False, None, "predict", False)
         else:
-            # Dense x is checked for NaN/inf chunk by chunk below, just before each chunk's
-            # products read it: the check's read brings the rows into cache for them.
             xs, _, _ = self._standardize_arrays(x, None, None, "predict", needs_y=False,
-                                                check_x=steps is not None or not self.built)
+                                                check_x=not check_later)
             source = ArraySource(xs, batch_size=batch_size or 32, dtype=self._model_dtype())
         self._build_for_source(source)
         cbs = CallbackList(callbacks, model=self, add_history=False, verbose=0)
@@ -586,8 +588,7 @@ class Model(InputChecks, ParallelSteps, Layer):
         out: np.ndarray | None = None
         parts: list[np.ndarray] = []
         known = isinstance(source, ArraySource) and steps is None
-        # (x was checked whole when sparse, with `steps`, or before building the model)
-        check_rows = known and was_built and not is_sparse(source.x)
+        check_rows = check_later and known and not is_sparse(source.x)  # sparse: checked whole
         row = 0
         for step, (xb, _, _) in iterator.epoch():
             if listen:
