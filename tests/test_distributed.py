@@ -66,6 +66,7 @@ def assert_same_run(a: dict, b: dict, kind: str) -> None:
     # MPI's own collectives (as between machines) instead of the shared-memory window
     (2, {"model": "bn", "shared_memory": False}),
     (3, {"model": "bn", "shard_optimizer": True, "shared_memory": False}),
+    (2, {"split_fit": True, "shard_optimizer": True}),
 ])
 def test_parallel_fit_equals_one_process_float64(tmp_path, ranks, opts):
     single = run_job(tmp_path, 1, **opts)

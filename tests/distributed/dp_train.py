@@ -58,10 +58,18 @@ class Watch(mk.callbacks.Callback):
             raise RuntimeError(f"boom in fit on rank {dp.rank}")
 
 
-history = model.fit(x, y, sample_weight=sw, epochs=opts.get("epochs", 3),
-                    batch_size=opts.get("batch_size", 32),
-                    validation_split=opts.get("validation_split", 0.2),
-                    verbose=opts.get("verbose", 0), callbacks=[Watch()])
+fit_args = dict(sample_weight=sw, batch_size=opts.get("batch_size", 32),
+                validation_split=opts.get("validation_split", 0.2),
+                verbose=opts.get("verbose", 0), callbacks=[Watch()])
+if opts.get("split_fit"):
+    # Two fits with a train_on_batch between: the buffers go into shared memory and
+    # back twice, and the weights and optimizer state carry over each time.
+    first = model.fit(x, y, epochs=1, **fit_args)
+    model.train_on_batch(x[:16], y[:16])
+    history = model.fit(x, y, epochs=opts.get("epochs", 3), initial_epoch=1, **fit_args)
+    history.history = {k: first.history[k] + v for k, v in history.history.items()}
+else:
+    history = model.fit(x, y, epochs=opts.get("epochs", 3), **fit_args)
 dp = D.distribution()
 seen["private_after_fit"] = dp is None or dp._shared is None
 scores = model.evaluate(x, y, verbose=0, return_dict=True)  # collective: every rank calls it
