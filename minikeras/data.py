@@ -62,7 +62,7 @@ def to_array(x: Any, what: str = "x") -> Any:
     return arr
 
 
-_probe_checked: dict[np.dtype, bool] = {}
+_probe_checked: dict[Any, bool] = {}
 
 
 def _zero_probe_works(dtype: np.dtype) -> bool:
@@ -75,6 +75,25 @@ def _zero_probe_works(dtype: np.dtype) -> bool:
         with np.errstate(invalid="ignore"):
             probe = rows @ np.zeros(16, dtype)
         ok = _probe_checked[dtype] = np.isnan(probe).tolist() == [True, True, False]
+    return ok
+
+
+def matmul_propagates(dtype: np.dtype) -> bool:
+    """Whether ``a @ w`` is non-finite in every column of each row where ``a`` holds NaN
+    or inf, even where ``w`` is zero (a BLAS that skipped zero weights would not); asked
+    once per dtype, at a small and at a blocked-kernel size."""
+    key = ("matmul", np.dtype(dtype))
+    ok = _probe_checked.get(key)
+    if ok is None:
+        ok = True
+        for rows, width, units in ((4, 16, 2), (512, 256, 64)):
+            a = np.ones((rows, width), dtype)
+            a[1, 3], a[2, width - 1], a[3, 0] = np.nan, np.inf, -np.inf
+            with np.errstate(invalid="ignore"):
+                z = a @ np.zeros((width, units), dtype)
+            bad = ~np.isfinite(z)
+            ok = ok and bool(bad[1:4].all()) and not bad[0].any() and not bad[4:].any()
+        _probe_checked[key] = ok
     return ok
 
 

@@ -553,14 +553,23 @@ def test_loss_weights_other_than_one_are_refused_clearly():
     assert model.compiled
 
 
+@pytest.mark.parametrize("watch", [True, False], ids=["first-dense-z", "x-check"])
 @pytest.mark.parametrize("bad_rows", [[3], [95, 10], [0, 50, 99]])
-def test_predict_checks_every_chunk_and_reports_the_whole_x(monkeypatch, bad_rows):
+def test_predict_checks_every_chunk_and_reports_the_whole_x(monkeypatch, bad_rows, watch):
     """A built model checks x chunk by chunk inside predict: a NaN/inf in any chunk is
-    found, and the message counts the bad rows of all of x and names the first."""
+    found, and the message counts the bad rows of all of x and names the first. With a
+    first Dense layer on a BLAS that propagates NaN through zero weights, the chunk's z
+    stands in for x's check; otherwise x itself is checked."""
     from minikeras.models import model as model_mod
+    from minikeras.models import sequential as seq_mod
 
     monkeypatch.setattr(model_mod, "_CHUNK_ELEMENTS", 40)  # chunks of 32 rows (the batch)
+    if not watch:
+        monkeypatch.setattr(seq_mod, "matmul_propagates", lambda dtype: False)
     model = mk.Sequential([mk.Input((4,)), L.Dense(3), L.Dense(1)])
+    model.predict(np.zeros((1, 4), "float32"), verbose=0)  # built: the chunked checks
+    assert (model._input_dense(model_mod.ArraySource(np.zeros((1, 4), "float32"),
+                                                     dtype="float32")) is not None) == watch
     x = np.random.default_rng(0).normal(size=(100, 4)).astype("float32")
     expected = model.predict(x, verbose=0)
     for i, r in enumerate(bad_rows):
@@ -572,3 +581,53 @@ def test_predict_checks_every_chunk_and_reports_the_whole_x(monkeypatch, bad_row
     out = model.predict(x, verbose=0)
     keep = np.setdiff1d(np.arange(100), bad_rows)
     np.testing.assert_array_equal(out[keep], expected[keep])
+
+
+def test_predict_first_dense_check_sees_through_zero_weights_and_allows_overflow():
+    """z's first column is non-finite in every row where x is, even when that column's
+    weights are zero; finite x whose products overflow is not an input error (the
+    outputs stand, as in Keras); the watch is switched off after predict, even one that
+    raised."""
+    from minikeras import data as data_mod
+
+    assert data_mod.matmul_propagates(np.dtype("float32"))
+    assert data_mod.matmul_propagates(np.dtype("float64"))
+    model = mk.Sequential([mk.Input((6,)), L.Dense(4, activation="relu"), L.Dense(2)])
+    x = np.random.default_rng(1).normal(size=(50, 6)).astype("float32")
+    model.predict(x, verbose=0)
+    kernel, bias = model.layers[0].get_weights()
+    kernel[:, 0] = 0.0
+    model.layers[0].set_weights([kernel, bias])
+    x[7, 2], x[31, 5] = np.nan, -np.inf
+    with pytest.raises(ValueError, match=r"`x` contains NaN or inf in 2 row\(s\) "
+                                         r"\(first at row 7\)"):
+        model.predict(x, verbose=0)
+    assert model.layers[0]._watch_z is False
+    x[7, 2] = x[31, 5] = 0.0
+    x[3] = 3e38  # finite, but x @ kernel overflows float32
+    with np.errstate(over="ignore", invalid="ignore"):
+        out = model.predict(x, verbose=0)
+    assert out.shape == (50, 2) and np.isfinite(np.delete(out, 3, axis=0)).all()
+    assert model.layers[0]._watch_z is False
+
+
+def test_predict_with_a_dense_subclass_first_checks_x_itself():
+    """A Dense subclass may compute z its own way: predict checks x, not z."""
+    class Doubled(L.Dense):
+        def forward(self, x, training=False):
+            return super().forward(2.0 * x, training)
+
+    model = mk.Sequential([mk.Input((3,)), Doubled(2)])
+    x = np.ones((10, 3), "float32")
+    model.predict(x, verbose=0)
+    assert model._input_dense(model_mod_source(x)) is None
+    x[4, 0] = np.inf
+    with pytest.raises(ValueError, match=r"`x` contains NaN or inf in 1 row\(s\) "
+                                         r"\(first at row 4\)"):
+        model.predict(x, verbose=0)
+
+
+def model_mod_source(x):
+    from minikeras.data import ArraySource
+
+    return ArraySource(x, dtype=x.dtype)

@@ -86,6 +86,10 @@ class Dense(Layer):
         kernel_constraint, bias_constraint: projections after each step.
     """
 
+    # Set by predict on a model's first layer: record whether z's first column is finite.
+    _watch_z = False
+    _z_finite = True
+
     def __init__(self, units: int, activation: Any = None, use_bias: bool = True,
                  kernel_initializer: Any = "glorot_uniform", bias_initializer: Any = "zeros",
                  kernel_regularizer: Any = None, bias_regularizer: Any = None,
@@ -134,6 +138,10 @@ class Dense(Layer):
         z = x @ self.kernel.value
         if self.bias is not None:
             z += self.bias.value
+        if self._watch_z:
+            # A row of x with NaN or inf makes its whole row of z non-finite (see
+            # data.matmul_propagates), so one column tells predict which chunks to check.
+            self._z_finite = bool(np.isfinite(z[..., 0]).all())
         act = self.activation
         if act.needs_input:
             y = act.forward(z)

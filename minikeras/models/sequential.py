@@ -12,11 +12,12 @@ from typing import Any
 
 import numpy as np
 
+from .. import _constants
 from .._registry import serialize
 from .._tensor import Tensor, as_array
-from ..data import ArraySource, DataSource
+from ..data import ArraySource, DataSource, matmul_propagates
 from ..layers.base import LAYERS, FlatBuffer, KerasTensor, Layer, Variable, _functional_error
-from ..layers.core import InputLayer
+from ..layers.core import Dense, InputLayer
 from .model import Model
 
 
@@ -200,6 +201,16 @@ class Sequential(Model):
         if self._flat is None or not self._flat.owns(variables) \
                 or self._leaves != self._leaf_layers():
             self._pack()
+
+    def _input_dense(self, source: ArraySource) -> Any:
+        first = self._leaves[0] if self._leaves else None
+        if type(first).forward is not Dense.forward or first.kernel is None:
+            return None  # a subclass may compute z its own way
+        dtype = first.kernel.value.dtype
+        if source.dtype != dtype or dtype not in _constants.BLAS_FLOATS \
+                or not matmul_propagates(dtype):
+            return None
+        return first
 
     def _build_for_source(self, source: DataSource) -> None:
         if self.built:
