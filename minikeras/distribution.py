@@ -233,7 +233,7 @@ class DataParallel:
         total_loss, rows, total_weight = (float(tail[0]), float(tail[1]), float(tail[2]))
         if total_weight and total_weight != 1.0:
             if sharded:  # only this rank's slice is read
-                lo, hi = self.slice_of(flat.size)
+                lo, hi = self.step_slice(flat.size)
                 flat.grads[lo:hi] *= 1.0 / total_weight
             else:
                 flat.grads *= 1.0 / total_weight
@@ -257,10 +257,18 @@ class DataParallel:
         """This rank's ``[lo, hi)`` share of a flat buffer of ``total`` elements."""
         return (total * self.rank) // self.size, (total * (self.rank + 1)) // self.size
 
+    def step_slice(self, total: int) -> tuple[int, int]:
+        """The slice this rank steps in the current sharded step: :meth:`slice_of`,
+        or the balanced share while the ranks share weights and optimizer slots."""
+        shared = self._shared
+        if shared is not None and shared.balance and shared.flat.size == total:
+            return shared.bounds[self.rank], shared.bounds[self.rank + 1]
+        return self.slice_of(total)
+
     def gather_weights(self, model: Any) -> None:
         """After a sharded step, every rank takes every slice of the new weights."""
         if self.shares_weights(model):
-            self.shared_barrier(model)  # one copy of the weights: every slice is stepped
+            self._shared.end_step()  # one copy of the weights: a barrier, and all is stepped
         else:
             self._allgather_slices(model._flat.values)
 
@@ -284,7 +292,7 @@ class DataParallel:
         flat = model._flat
         if not self._node_local or self._shared is not None or flat is None or not flat.size:
             return
-        self._shared = _NodeBuffers(self, flat, sharded)
+        self._shared = _NodeBuffers(self, flat, sharded, model.optimizer if sharded else None)
 
     def detach(self, failed: bool = False) -> None:
         """Back to private buffers, with the weights as trained (every rank calls it).
@@ -299,6 +307,8 @@ class DataParallel:
 
     def gather_slots(self, optimizer: Any) -> None:
         """Every slice of every optimizer slot on every rank (before saving its state)."""
+        if self._shared is not None and self._shared.optimizer is optimizer:
+            return  # one shared copy of the slots: every rank reads all of it already
         for arr in optimizer._slots.values():
             self._allgather_slices(arr)
 
@@ -320,14 +330,25 @@ class _NodeBuffers:
     every rank's gradient buffer *in* a shared window, a step is a barrier, each
     rank summing its slice of all the buffers (and writing the sum back into each
     buffer, so every rank holds the whole sum), and a barrier: about 70 us
-    (``benchmarks/distributed.py``). Sharded (ZeRO-1), the weights too are one
-    shared copy: each rank steps its slice in place and a barrier replaces the
-    all-gather. The MPI standard's pattern for shared windows orders the memory
-    accesses: a passive-target epoch for the whole fit, ``Win.Sync`` around
-    each barrier.
+    (``benchmarks/distributed.py``). Sharded (ZeRO-1), the weights and the
+    optimizer's slots too are one shared copy: each rank steps its slice in place
+    and a barrier replaces the all-gather. The MPI standard's pattern for shared
+    windows orders the memory accesses: a passive-target epoch for the whole fit,
+    ``Win.Sync`` around each barrier.
+
+    Sharded, the slices are *balanced*: cores of one machine do not run equally
+    fast (on the 2-vCPU VM of the benchmarks one is 20-25% slower, all day), and a
+    rank that finishes its forward and backward pass early would wait at the
+    barrier. Each rank posts how long its own work took (the passes, and the
+    slice's sum and optimizer step per element); after the barrier every rank
+    computes the same new bounds from the same posted numbers
+    (:func:`balanced_bounds`), so the faster rank steps a larger slice. The
+    results do not depend on the bounds: the step is elementwise, and every
+    element's gradients are summed in rank order whoever sums them.
     """
 
-    def __init__(self, dp: DataParallel, flat: Any, sharded: bool) -> None:
+    def __init__(self, dp: DataParallel, flat: Any, sharded: bool,
+                 optimizer: Any = None) -> None:
         MPI = dp.MPI
         self.dp, self.flat, self.shared_values = dp, flat, sharded
         dtype, item = flat.dtype, flat.dtype.itemsize
@@ -340,18 +361,50 @@ class _NodeBuffers:
                       for r in range(dp.size)]
         values = flat.values
         if sharded:
-            size = flat.size * item if dp.rank == 0 else 0
-            vwin = MPI.Win.Allocate_shared(size, item, comm=dp.comm)
-            self.windows.append(vwin)
-            values = np.frombuffer(vwin.Shared_query(0)[0], dtype=dtype, count=flat.size)
+            values = self._allocate(flat.size, dtype)
+        self.bounds = [(flat.size * r) // dp.size for r in range(dp.size + 1)]
+        self.optimizer = self.private_slots = None
+        self.balance = sharded and optimizer is not None and optimizer.built \
+            and optimizer._whole_shape == (flat.size,)
+        if self.balance:
+            self.optimizer = optimizer
+            names = list(optimizer._slots)
+            block = self._allocate(len(names) * flat.size, optimizer._dtype)
+            slots = {name: block[i * flat.size:(i + 1) * flat.size]
+                     for i, name in enumerate(names)}
+            twin = MPI.Win.Allocate_shared(2 * 8, 8, comm=dp.comm)
+            self.windows.append(twin)
+            # Per rank: seconds of its own work before the gradient barrier, and
+            # seconds per element of its slice's sum and step (0: not known yet).
+            self.timing = [np.frombuffer(twin.Shared_query(r)[0], dtype=np.float64, count=2)
+                           for r in range(dp.size)]
+            self.timing[dp.rank][:] = 0.0
+            self.t_end = self.t_start = None
+            self.rate = 0.0
+            self.avg: np.ndarray | None = None
         for w in self.windows:
             w.Lock_all(MPI.MODE_NOCHECK)
         mine = self.grads[dp.rank]
         mine[:] = flat.grads_all
         if sharded and dp.rank == 0:
             values[:] = flat.values  # the ranks' weights are equal (broadcast at the start)
+        if self.balance:
+            # A sharded rank's own slots are up to date in its own slice only.
+            lo, hi = dp.slice_of(flat.size)
+            for name, arr in slots.items():
+                arr[lo:hi] = optimizer._slots[name][lo:hi]
         self.sync()
         flat.rebind(values, mine)
+        if self.balance:
+            self.private_slots = optimizer._rebind_slots(slots)
+
+    def _allocate(self, count: int, dtype: np.dtype) -> np.ndarray:
+        """``count`` elements of one array in a new window (held by rank 0)."""
+        item = np.dtype(dtype).itemsize
+        win = self.dp.MPI.Win.Allocate_shared(count * item if self.dp.rank == 0 else 0, item,
+                                              comm=self.dp.comm)
+        self.windows.append(win)
+        return np.frombuffer(win.Shared_query(0)[0], dtype=dtype, count=count)
 
     def sync(self) -> None:
         """A barrier that also orders every rank's reads and writes of the windows."""
@@ -368,19 +421,30 @@ class _NodeBuffers:
         rank's buffer holds the sum of its slice only (the tail is summed by each),
         with no second barrier: a rank reads the others' buffers only in its own
         slice and the tails, which nobody writes again before the barrier that ends
-        the step (:meth:`DataParallel.gather_weights`).
+        the step (:meth:`end_step`).
         """
         dp, bufs = self.dp, self.grads
         mine, others = bufs[dp.rank], [b for r, b in enumerate(bufs) if r != dp.rank]
-        self.sync()  # every rank has written its gradients
         if sharded:
-            lo, hi = dp.slice_of(self.flat.size)
-            for b in others:
-                np.add(mine[lo:hi], b[lo:hi], out=mine[lo:hi])
+            if self.balance:
+                self._post_timing()
+            self.sync()  # every rank has written its gradients (and its timing)
+            if self.balance:
+                self._rebalance()
+                self.t_start = time.perf_counter()
+            lo, hi = self.bounds[dp.rank], self.bounds[dp.rank + 1]
+            # In rank order, whoever sums: the same bits whatever the bounds.
+            total = np.add(bufs[0][lo:hi], bufs[1][lo:hi],
+                           out=mine[lo:hi] if dp.rank < 2 else None)
+            for b in bufs[2:]:
+                np.add(total, b[lo:hi], out=total)
+            if dp.rank >= 2:
+                mine[lo:hi] = total
             tail = bufs[0][-3:].copy()  # in rank order: the same sums on every rank
             for b in bufs[1:]:
                 tail += b[-3:]
         else:
+            self.sync()  # every rank has written its gradients
             lo, hi = dp.slice_of(mine.size)
             part = mine[lo:hi]
             for b in others:
@@ -391,11 +455,48 @@ class _NodeBuffers:
             tail = mine[-3:]
         return tail
 
+    def end_step(self) -> None:
+        """The barrier after a sharded step: every slice of the weights is stepped."""
+        if self.balance and self.t_start is not None:
+            lo, hi = self.bounds[self.dp.rank], self.bounds[self.dp.rank + 1]
+            if hi - lo >= 1024:  # too few elements to time
+                self.rate = (time.perf_counter() - self.t_start) / (hi - lo)
+        self.sync()
+        if self.balance:
+            self.t_end = time.perf_counter()
+
+    def _post_timing(self) -> None:
+        posted = self.timing[self.dp.rank]
+        if self.t_end is None:
+            posted[:] = 0.0
+        else:
+            posted[0], posted[1] = time.perf_counter() - self.t_end, self.rate
+
+    def _rebalance(self) -> None:
+        """New bounds from every rank's posted timing (the same on every rank)."""
+        posted = np.array([t.copy() for t in self.timing])
+        if not (posted > 0).all():
+            return
+        if self.avg is None:
+            self.avg = posted
+        elif (posted[:, 0] > 4 * self.avg[:, 0]).any():
+            return  # a step after validation or a callback's work: not a step's own time
+        else:
+            self.avg = 0.8 * self.avg + 0.2 * posted
+        self.bounds = balanced_bounds(self.flat.size, self.avg[:, 0], self.avg[:, 1])
+
     def release(self, collective: bool = True) -> None:
-        """Copy the weights into private memory again and free the windows (collective)."""
+        """Copy the weights (and optimizer slots) into private memory again and free the
+        windows (collective)."""
         values, grads_all = self.private
         values[:] = self.flat.values
         self.flat.rebind(values, grads_all)
+        if self.private_slots is not None:
+            slots, variables = self.private_slots
+            for name, arr in slots.items():
+                arr[:] = self.optimizer._slots[name]  # every rank: every slice, up to date
+            self.optimizer._rebind_slots(slots, variables)
+            self.private_slots = None
         if not collective:
             return
         self.sync()  # nobody frees the shared weights while another rank still reads them
@@ -403,6 +504,36 @@ class _NodeBuffers:
             w.Unlock_all()
             w.Free()
         self.windows = []
+
+
+def balanced_bounds(total: int, compute: np.ndarray, rate: np.ndarray,
+                    align: int = 64) -> list[int]:
+    """Slice bounds over ``total`` elements so that the ranks finish a step together.
+
+    Rank ``r`` spends ``compute[r]`` seconds before the gradient barrier and
+    ``rate[r]`` seconds per element of its slice after it; the shares solve
+    ``compute[r] + rate[r] * share[r] = T`` with the shares summing to ``total``.
+    Each rank keeps at least a quarter of an even share (its rate stays measured),
+    and the bounds fall on multiples of ``align`` elements (whole cache lines).
+    """
+    n = len(compute)
+    compute = np.asarray(compute, dtype=np.float64)
+    inv = 1.0 / np.asarray(rate, dtype=np.float64)
+    floor = total / (4 * n)
+    share = np.full(n, floor)
+    free = np.ones(n, dtype=bool)
+    while free.any():  # a rank too slow for any share keeps the floor; the rest share again
+        left = total - floor * (n - free.sum())
+        finish = (left + float(np.dot(compute[free], inv[free]))) / float(inv[free].sum())
+        share[free] = (finish - compute[free]) * inv[free]
+        low = free & (share < floor)
+        if not low.any():
+            break
+        share[low] = floor
+        free &= ~low
+    cuts = np.cumsum(share)[:-1] * (total / share.sum())
+    inner = [min(total, int(round(c / align)) * align) for c in cuts]
+    return [0, *np.maximum.accumulate(inner).tolist(), total] if inner else [0, total]
 
 
 class BatchNormReducer:

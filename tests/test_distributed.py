@@ -67,15 +67,54 @@ def assert_same_run(a: dict, b: dict, kind: str) -> None:
     (2, {"model": "bn", "shared_memory": False}),
     (3, {"model": "bn", "shard_optimizer": True, "shared_memory": False}),
     (2, {"split_fit": True, "shard_optimizer": True}),
+    # Sharded slices that move every step (the balancing's freedom), 3 ranks: the
+    # rank-order sum on a rank that is not among the first two
+    (3, {"model": "bn", "shard_optimizer": True, "shift_bounds": True}),
 ])
 def test_parallel_fit_equals_one_process_float64(tmp_path, ranks, opts):
     single = run_job(tmp_path, 1, **opts)
     parallel = run_job(tmp_path, ranks, **opts)
     assert_same_run(single, parallel, "distributed64")
     shared = opts.get("shared_memory", True)
+    sharded = opts.get("shard_optimizer", False)
     assert parallel["shared"] == [shared] * 3  # ranks on one machine: the window, if allowed
-    assert parallel["shares_weights"] == [shared and opts.get("shard_optimizer", False)] * 3
+    assert parallel["shares_weights"] == [shared and sharded] * 3
     assert parallel["private_after_fit"]
+    if shared or not sharded:  # (sharded over MPI messages, a rank keeps its own slice)
+        assert parallel["slots_equal_on_ranks"]
+    if opts.get("shift_bounds"):
+        assert parallel["bounds"] >= 15  # the slices moved at (nearly) every one of 18 steps
+
+
+def test_sharded_results_do_not_depend_on_the_slice_bounds(tmp_path):
+    """Balancing moves the slices between ranks; the weights stay the same to the bit
+    (the step is elementwise, the sums run in rank order whoever computes them)."""
+    opts = {"shard_optimizer": True, "epochs": 2}
+    static = run_job(tmp_path, 3, **opts)
+    moving = run_job(tmp_path, 3, shift_bounds=True, **opts)
+    assert moving["bounds"] >= 10  # of 12 steps
+    for a, b in zip(static["weights"], moving["weights"]):
+        np.testing.assert_array_equal(np.array(b), np.array(a))
+    assert moving["history"] == static["history"]
+
+
+def test_balanced_bounds_let_the_ranks_finish_together():
+    from minikeras.distribution import balanced_bounds
+
+    total = 235_146
+    even = balanced_bounds(total, np.array([1e-3, 1e-3]), np.array([3e-9, 3e-9]))
+    assert even[0] == 0 and even[-1] == total and abs(even[1] - total / 2) <= 64
+    compute, rate = np.array([0.8e-3, 1.0e-3]), np.array([2.5e-9, 3.0e-9])
+    bounds = balanced_bounds(total, compute, rate)
+    shares = np.diff(bounds)
+    assert shares[0] > shares[1]  # the faster rank steps more
+    finish = compute + rate * shares
+    assert abs(finish[0] - finish[1]) < 64 * rate.max()  # together, up to the alignment
+    assert bounds[1] % 64 == 0
+    # A rank far slower still keeps a quarter of an even share; three ranks, in order.
+    skewed = balanced_bounds(total, np.array([1e-3, 1e-3, 9e-3]), np.array([3e-9] * 3))
+    assert skewed == sorted(skewed) and skewed[-1] == total
+    assert total - skewed[2] >= total / 12 - 64
 
 
 def test_rank_raising_inside_fit_ends_the_job(tmp_path):

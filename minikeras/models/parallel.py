@@ -78,7 +78,7 @@ class ParallelSteps:
             dp.shared_barrier(self)
         if any_trainable:
             if sharded:
-                lo, hi = dp.slice_of(flat.size)
+                lo, hi = dp.step_slice(flat.size)
                 self.optimizer.apply_flat(flat.values, flat.grads, _clip_runs(runs, lo, hi,
                                                                               flat.size))
                 dp.gather_weights(self)

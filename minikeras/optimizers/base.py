@@ -352,6 +352,27 @@ class Optimizer:
         self.reset_extra_state()
         self.built = True
 
+    def _rebind_slots(self, slots: dict[str, np.ndarray],
+                      variables: list[Variable] | None = None
+                      ) -> tuple[dict[str, np.ndarray], list[Variable]]:
+        """Make ``slots`` (same names and layout, contents as they are) the slot arrays;
+        returns the previous arrays and slot variables, to rebind them later.
+
+        Data-parallel training moves the slots into memory that the ranks of a node
+        share for the length of a ``fit`` (so any rank can step any slice), and back.
+        """
+        if set(slots) != set(self._slots) \
+                or any(a.shape != self._whole_shape for a in slots.values()):
+            raise ValueError(f"_rebind_slots needs arrays {sorted(self._slots)} of shape "
+                             f"{self._whole_shape}.")
+        previous = (self._slots, self._slot_variables)
+        self._slots = dict(slots)
+        self._own_slots = [(name, self._slots[name]) for name, _ in self.slots]
+        self._whole_slots = dict(self._own_slots)
+        self._slot_variables = variables if variables is not None \
+            else self._make_slot_variables()
+        return previous
+
     def scratch(self, n: int, k: int = 0) -> np.ndarray:
         """Preallocated work array number ``k`` (0 or 1), length ``n``: no allocation per step."""
         if self._scratch is None or self._scratch.shape[0] <= k:

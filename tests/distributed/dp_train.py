@@ -3,7 +3,8 @@
 Options (JSON): floatx, seed, model ("plain" | "bn"), shard_optimizer,
 epochs, batch_size, validation_split, sample_weight, reduction, verbose,
 memmap (path of a float64 memmap to train on), out (result JSON, rank 0),
-parallel (false: a one-process run to compare with).
+parallel (false: a one-process run to compare with), shift_bounds (sharded: the
+ranks' slices move every step, to arbitrary bounds, instead of being balanced).
 """
 
 import json
@@ -20,6 +21,17 @@ mk.utils.set_random_seed(opts.get("seed", 7))
 if opts.get("parallel", True):
     D.set_distribution(D.DataParallel(shard_optimizer=opts.get("shard_optimizer", False),
                                       shared_memory=opts.get("shared_memory", True)))
+
+if opts.get("shift_bounds"):
+    def shifted(self):
+        # Every rank draws the same bounds (same seed, same step count), extremes included.
+        self.shifts = getattr(self, "shifts", 0) + 1
+        total = self.flat.size
+        cuts = np.random.default_rng(self.shifts).integers(0, total + 1, self.dp.size - 1)
+        self.bounds = [0, *sorted(int(c) for c in cuts), total]
+        seen["bounds"].add(tuple(self.bounds))
+
+    D._NodeBuffers._rebalance = shifted
 
 rng = np.random.default_rng(0)
 rows = opts.get("rows", 203)
@@ -41,7 +53,7 @@ loss = mk.losses.BinaryCrossentropy(reduction=opts.get("reduction", "sum_over_ba
 model.compile(optimizer=mk.optimizers.Adam(0.01), loss=loss,
               metrics=["accuracy", mk.metrics.AUC(name="auc")] if hasattr(mk.metrics, "AUC")
               else ["accuracy"])
-seen = {"shared": [], "shares_weights": []}
+seen = {"shared": [], "shares_weights": [], "bounds": set()}
 
 
 class Watch(mk.callbacks.Callback):
@@ -72,6 +84,12 @@ else:
     history = model.fit(x, y, epochs=opts.get("epochs", 3), **fit_args)
 dp = D.distribution()
 seen["private_after_fit"] = dp is None or dp._shared is None
+seen["bounds"] = len(seen["bounds"])
+if dp is not None:
+    # After fit every rank holds every slice of the optimizer's slots, up to date.
+    slots = np.concatenate([a for a in model.optimizer._slots.values()])
+    seen["slots_equal_on_ranks"] = all(np.array_equal(slots, other)
+                                       for other in dp.comm.allgather(slots))
 scores = model.evaluate(x, y, verbose=0, return_dict=True)  # collective: every rank calls it
 if D.is_chief() and opts.get("out"):
     with open(opts["out"], "w") as f:
