@@ -11,6 +11,10 @@ Runs, each rank with one BLAS thread unless stated:
   dp2         2 ranks, plain Allreduce of the flat gradient buffer
   dp2-zero    2 ranks, DataParallel(shard_optimizer=True): reduce-scatter, step the slice,
               all-gather the weights
+  pair-1t     two independent one-process fits at once, one BLAS thread each: not a
+              configuration but the machine's ceiling (2 x single-1t / pair-1t is the
+              most any N = 2 job could gain here, at that moment: a vCPU of a shared VM
+              may be slower than the other, or busy)
 The 2-rank job also times one Allreduce of the gradient buffer and two smaller
 messages; a ring-Allreduce model (2 (N-1)/N * bytes / bandwidth + 2 (N-1) latency)
 fitted to them predicts the epoch time for N = 4 ... 64 from the measured compute.
@@ -147,10 +151,18 @@ def memmap_worker(args: argparse.Namespace) -> None:
 
 
 # ----------------------------------------------------------------------------- driver
-def run(cmd: list[str], threads: int) -> None:
+def run(cmd: list[str], threads: int, copies: int = 1) -> None:
+    """Run ``cmd`` (``copies`` of it at once, each given its own ``--out`` suffix)."""
     env = dict(os.environ, OMP_NUM_THREADS=str(threads), OPENBLAS_NUM_THREADS=str(threads),
                MKL_NUM_THREADS=str(threads))
-    subprocess.run(cmd, check=True, env=env)
+    if copies == 1:
+        subprocess.run(cmd, check=True, env=env)
+        return
+    out = cmd.index("--out") + 1
+    procs = [subprocess.Popen([*cmd[:out], f"{cmd[out]}.{i}", *cmd[out + 1:]], env=env)
+             for i in range(copies)]
+    if any(p.wait() for p in procs):
+        raise subprocess.CalledProcessError(1, cmd)
 
 
 def ring_model(compute_1: float, steps: int, allreduce: dict[str, float]) -> dict[int, float]:
@@ -214,7 +226,7 @@ def main() -> None:
         rounds = 1 if args.quick else args.rounds
         make_data(data, rows)
         runs = {"single-1t": (1, False, 1), "single-2t": (1, False, 2),
-                "dp2": (2, False, 1), "dp2-zero": (2, True, 1)}
+                "dp2": (2, False, 1), "dp2-zero": (2, True, 1), "pair-1t": (0, False, 1)}
         results: dict[str, dict] = {}
         kept: dict[str, list[float]] = {name: [] for name in runs}
         # Rounds of every configuration in turn: this VM's speed drifts by 10-30% over
@@ -222,13 +234,16 @@ def main() -> None:
         for _ in range(rounds):
             for name, (ranks, zero, threads) in runs.items():
                 out = Path(tmp) / f"{name}.json"
-                cmd = [*me, "--worker", "--ranks", str(ranks), "--epochs", str(epochs),
-                       "--data", str(data), "--out", str(out)] + (["--zero"] if zero else [])
+                cmd = [*me, "--worker", "--ranks", str(max(ranks, 1)), "--epochs",
+                       str(epochs), "--data", str(data), "--out", str(out)] \
+                    + (["--zero"] if zero else [])
                 if ranks > 1:
                     cmd = [mpiexec, "-n", str(ranks), *cmd]
-                run(cmd, threads)
-                results[name] = json.loads(out.read_text())
-                kept[name] += results[name]["epoch_s"][1:] or results[name]["epoch_s"]
+                run(cmd, threads, copies=2 if ranks == 0 else 1)
+                outs = [out] if ranks else [Path(f"{out}.{i}") for i in range(2)]
+                for path in outs:
+                    results[name] = json.loads(path.read_text())
+                    kept[name] += results[name]["epoch_s"][1:] or results[name]["epoch_s"]
     steps = -(-rows // 128)
     med = {k: statistics.median(v) for k, v in kept.items()}
     base = med["single-1t"]
@@ -242,6 +257,8 @@ def main() -> None:
         print(f"{name:<11} {med[name]:8.3f} {base / med[name]:11.2f}x "
               f"{med['single-2t'] / med[name]:11.2f}x {r['accuracy']:9.4f} "
               f"{' '.join(f'{v:.0f}' for v in ranks_rss):>16}")
+    print(f"Machine ceiling at N = 2 (2 x single-1t / pair-1t): {2 * base / med['pair-1t']:.2f}x"
+          " (two independent one-thread fits at once; 2.00x on two idle, equal cores)")
     allreduce = results["dp2"]["allreduce_s"]
     print("Allreduce (2 ranks): " + ", ".join(f"{int(b) / 1024:.0f} KiB {t * 1e3:.3f} ms"
                                                 for b, t in allreduce.items()))
@@ -251,6 +268,7 @@ def main() -> None:
                "runs": results,
                "speedup_vs_1thread": {k: base / v for k, v in med.items()},
                "speedup_vs_2thread": {k: med["single-2t"] / v for k, v in med.items()},
+               "machine_ceiling_n2": 2 * base / med["pair-1t"],
                "ring_model_epoch_s": model}
     (RESULTS / "distributed.json").write_text(json.dumps(summary, indent=1))
 
