@@ -82,7 +82,8 @@ def settings(quick: bool) -> dict[str, Any]:
 class WorkerProc:
     """A peer's worker process and its JSON-lines conversation."""
 
-    def __init__(self, peer: str, python: str, threads: int | None = None) -> None:
+    def __init__(self, peer: str, python: str, threads: int | None = None,
+                 pin: set[int] | None = None) -> None:
         env = dict(os.environ)
         env.update(PEER_ENV.get(peer, {}))
         if threads:
@@ -91,9 +92,13 @@ class WorkerProc:
         env["PYTHONPATH"] = os.pathsep.join(
             [str(ROOT)] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else []))
         self.peer = peer
+        # --pin: every peer on the same core(s); on a VM whose vCPUs differ in speed, a
+        # worker that lands on the slower one would otherwise lose by up to 25%.
         self.proc = subprocess.Popen([python, str(BENCH / "_worker.py"), peer],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE, text=True, env=env, cwd=str(BENCH))
+                                     stderr=subprocess.PIPE, text=True, env=env, cwd=str(BENCH),
+                                     preexec_fn=(lambda: os.sched_setaffinity(0, pin))
+                                     if pin else None)
         self.stderr_tail: list[str] = []
         self.hello = self._read(TIMEOUT_S)
 
@@ -143,10 +148,12 @@ class WorkerProc:
 class Pool:
     """One live worker per peer, started on first use; a failed peer is remembered."""
 
-    def __init__(self, python: str, only: set[str] | None, threads: int | None) -> None:
+    def __init__(self, python: str, only: set[str] | None, threads: int | None,
+                 pin: set[int] | None = None) -> None:
         self.python = python
         self.only = only
         self.threads = threads
+        self.pin = pin
         self.workers: dict[str, WorkerProc] = {}
         self.info: dict[str, dict[str, Any]] = {}
 
@@ -158,7 +165,7 @@ class Pool:
             return self.workers[peer]
         if "error" in self.info.get(peer, {}):
             return None
-        w = WorkerProc(peer, self.python, self.threads)
+        w = WorkerProc(peer, self.python, self.threads, self.pin)
         if "error" in w.hello:
             self.info[peer] = w.hello
             w.kill()
@@ -297,14 +304,14 @@ def time_imports(python: str, repeats: int, peer_repeats: int, cache: Path,
     return out
 
 
-def measure_memory(python: str, only: set[str] | None, threads: int | None, log: Any
-                   ) -> dict[str, Any]:
+def measure_memory(python: str, only: set[str] | None, threads: int | None, log: Any,
+                   pin: set[int] | None = None) -> dict[str, Any]:
     """Peak RSS of one W2 epoch, each peer in a fresh worker."""
     out: dict[str, Any] = {}
     for peer in MEMORY_PEERS:
         if only is not None and peer not in only:
             continue
-        w = WorkerProc(peer, python, threads)
+        w = WorkerProc(peer, python, threads, pin)
         if "error" in w.hello:
             out[peer] = {"error": w.hello["error"]}
             w.kill()
@@ -526,7 +533,9 @@ def render(results: dict[str, Any], cfg: dict[str, Any], quick: bool) -> str:
              "Command: `env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/run.py"
              + (" --quick" if quick else "")
              + (f" --threads {results['threads']}" if results.get("threads") else "")
-             + (" --clock cpu" if results["clock"] == "cpu" else "") + "`",
+             + (" --clock cpu" if results["clock"] == "cpu" else "")
+             + (f" --pin {','.join(map(str, results['pin']))}" if results.get("pin") else "")
+             + "`",
              "",
              f"- machine: {s['cpu']}, {s['cores']} cores; load average at start "
              f"{', '.join(f'{v:.2f}' for v in s['loadavg_start'] or [])}, at end "
@@ -537,6 +546,8 @@ def render(results: dict[str, Any], cfg: dict[str, Any], quick: bool) -> str:
         lines.append(f"- threads: every worker capped at {results['threads']} (threadpoolctl, "
                      "`torch.set_num_threads`, `OMP_NUM_THREADS`); the BLAS line above is the "
                      "parent process's")
+    if results.get("pin"):
+        lines.append(f"- every worker pinned to CPU {', '.join(map(str, results['pin']))}")
     env = {k: v for k, v in s["openblas_env"].items() if v is not None}
     bad = [k for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE") if k in env]
     lines.append(f"- environment: {env or 'no OPENBLAS_*/OMP_* variables set'}"
@@ -628,6 +639,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--clock", choices=("wall", "cpu"), default="wall",
                     help="time that the medians and ratios use; 'cpu' (process CPU time) "
                          "suits --threads 1 on a shared machine")
+    ap.add_argument("--pin", default=None, metavar="CPUS",
+                    help="run every worker on these CPUs only (e.g. 0; Linux): with --threads 1, "
+                         "all peers on one and the same core")
     ap.add_argument("--render", metavar="JSON", default=None,
                     help="print the report of a saved run (targets recomputed) and exit")
     args = ap.parse_args(argv)
@@ -644,15 +658,17 @@ def main(argv: list[str] | None = None) -> int:
     def log(msg: str) -> None:
         print(msg, file=sys.stderr, flush=True)
 
+    pin = {int(c) for c in args.pin.split(",")} if args.pin else None
     results: dict[str, Any] = {"mode": "quick" if args.quick else "full", "settings": cfg,
                                "threads": args.threads, "clock": args.clock,
+                               "pin": sorted(pin) if pin else None,
                                "system": system_facts(args.python)}
     s = results["system"]
     log(f"minikeras benchmarks ({results['mode']}), BLAS: {s['blas_line']}")
     for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
         if s["openblas_env"].get(k) is not None:
             log(f"WARNING: {k} is set; run under `env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE`")
-    pool = Pool(args.python, only, args.threads)
+    pool = Pool(args.python, only, args.threads, pin)
     t_start = time.perf_counter()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -691,7 +707,7 @@ def main(argv: list[str] | None = None) -> int:
         pool.close()
         if "memory" in chosen:
             log("memory")
-            results["memory"] = measure_memory(args.python, only, args.threads, log)
+            results["memory"] = measure_memory(args.python, only, args.threads, log, pin)
             checkpoint()
         if "import" in chosen:
             log("import")

@@ -50,8 +50,13 @@ from .inputs import (
 from .parallel import ParallelSteps
 
 #: Rows per forward pass in predict/evaluate when no callback watches batches:
-#: results do not depend on it, and big chunks keep the GEMMs efficient.
-_CHUNK_ELEMENTS = 4_000_000
+#: results do not depend on it, and big chunks keep the GEMMs efficient. 1.5M
+#: elements of the widest layer: W2's 784-wide input gives 1,913-row chunks whose
+#: first activations (1.9 MB) stay in a 2 MB L2 for the bias add and ReLU after the
+#: product. W3 against its products alone, 4M elements (before) -> 1.5M, medians of 9
+#: interleaved runs, twice: 1.10-1.14x -> 1.03-1.04x at 1 thread, 1.18-1.29x ->
+#: 1.08-1.12x at 2 (benchmarks/README.md).
+_CHUNK_ELEMENTS = 1_500_000
 
 
 def _not_supported_error(what: str) -> ValueError:
