@@ -186,13 +186,21 @@ class Pool:
 
 
 # ----------------------------------------------------------------------------- measuring
+#: Seconds of rest before each timed repetition when peers run several threads: after
+#: a call, OpenBLAS's and OpenMP's idle workers spin for up to ~0.13 s, and the next
+#: peer's repetition would share the cores with them (measured: a 245 ms product-and-ReLU
+#: loop took 300 ms right after another process's two-thread product, 245 ms 0.3 s later).
+SETTLE_S = 0.3
+
+
 def run_cases(pool: Pool, cases: list[dict[str, Any]], repeats: int, log: Any,
-              clock: str = "wall") -> None:
+              clock: str = "wall", settle: float = 0.0) -> None:
     """Prepare each case, time ``repeats`` interleaved repetitions, then score each.
 
     A case is ``{"label", "peer", "workload", "params"}``; results are added to it.
     ``median_s``/``min_s`` use ``clock``: ``wall``, or ``cpu`` (the process's CPU
     time, which load from other processes barely moves when each peer runs one thread).
+    ``settle``: seconds to wait before each repetition (see :data:`SETTLE_S`).
     """
     live = []
     for i, case in enumerate(cases):
@@ -215,6 +223,8 @@ def run_cases(pool: Pool, cases: list[dict[str, Any]], repeats: int, log: Any,
             if "error" in case:
                 continue
             w = pool.get(case["peer"])
+            if settle:
+                time.sleep(settle)
             r = w.ask("rep", case=case["id"]) if w is not None else {"error": "worker lost"}
             if "error" in r:
                 case["error"] = r["error"]
@@ -546,6 +556,9 @@ def render(results: dict[str, Any], cfg: dict[str, Any], quick: bool) -> str:
         lines.append(f"- threads: every worker capped at {results['threads']} (threadpoolctl, "
                      "`torch.set_num_threads`, `OMP_NUM_THREADS`); the BLAS line above is the "
                      "parent process's")
+    if results.get("settle_s"):
+        lines.append(f"- {results['settle_s']} s of rest before each repetition (other peers' "
+                     "idle BLAS/OpenMP threads spin for a while after each call)")
     if results.get("pin"):
         lines.append(f"- every worker pinned to CPU {', '.join(map(str, results['pin']))}")
     env = {k: v for k, v in s["openblas_env"].items() if v is not None}
@@ -659,9 +672,10 @@ def main(argv: list[str] | None = None) -> int:
         print(msg, file=sys.stderr, flush=True)
 
     pin = {int(c) for c in args.pin.split(",")} if args.pin else None
+    settle = 0.0 if args.threads == 1 else SETTLE_S
     results: dict[str, Any] = {"mode": "quick" if args.quick else "full", "settings": cfg,
                                "threads": args.threads, "clock": args.clock,
-                               "pin": sorted(pin) if pin else None,
+                               "pin": sorted(pin) if pin else None, "settle_s": settle,
                                "system": system_facts(args.python)}
     s = results["system"]
     log(f"minikeras benchmarks ({results['mode']}), BLAS: {s['blas_line']}")
@@ -685,7 +699,7 @@ def main(argv: list[str] | None = None) -> int:
             extra = {"epochs": cfg[w]["epochs"]} if "epochs" in cfg[w] else {}
             cases = [{"label": lb, "peer": p, "workload": w, "params": {**extra, **params}}
                      for lb, p, params in ENTRIES[w]]
-            run_cases(pool, cases, cfg[w]["repeats"], log, args.clock)
+            run_cases(pool, cases, cfg[w]["repeats"], log, args.clock, settle)
             results[w] = cases
             checkpoint()
         if "w4" in chosen:
@@ -700,7 +714,7 @@ def main(argv: list[str] | None = None) -> int:
             # One point at a time keeps at most a few models alive per worker.
             for r, wd in points:
                 run_cases(pool, [c for c in cases if (c["params"]["rows"], c["params"]["width"])
-                                 == (r, wd)], c4["repeats"], log, args.clock)
+                                 == (r, wd)], c4["repeats"], log, args.clock, settle)
             results["w4"] = cases
             results["w4_lines"], results["w4_fits"] = w4_tables(cases, c4)
             checkpoint()
