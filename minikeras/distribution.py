@@ -337,14 +337,14 @@ class _NodeBuffers:
     ``Win.Sync`` around each barrier.
 
     Sharded, the slices are *balanced*: cores of one machine do not run equally
-    fast (on the 2-vCPU VM of the benchmarks one is 20-25% slower, all day), and a
-    rank that finishes its forward and backward pass early would wait at the
-    barrier. Each rank posts how long its own work took (the passes, and the
-    slice's sum and optimizer step per element); after the barrier every rank
-    computes the same new bounds from the same posted numbers
-    (:func:`balanced_bounds`), so the faster rank steps a larger slice. The
-    results do not depend on the bounds: the step is elementwise, and every
-    element's gradients are summed in rank order whoever sums them.
+    fast (on the 2-vCPU VM of the benchmarks one is up to 25% slower, for hours),
+    and the rank with the faster core would wait at the barrier after the step.
+    Each rank posts its time per element of its last slice (sum and optimizer
+    step); after the gradient barrier every rank computes the same new bounds from
+    the same posted numbers (:func:`balanced_bounds`), so the faster rank steps a
+    larger slice. The results do not depend on the bounds: the step is
+    elementwise, and every element's gradients are summed in rank order whoever
+    sums them.
     """
 
     def __init__(self, dp: DataParallel, flat: Any, sharded: bool,
@@ -372,14 +372,13 @@ class _NodeBuffers:
             block = self._allocate(len(names) * flat.size, optimizer._dtype)
             slots = {name: block[i * flat.size:(i + 1) * flat.size]
                      for i, name in enumerate(names)}
-            twin = MPI.Win.Allocate_shared(2 * 8, 8, comm=dp.comm)
+            twin = MPI.Win.Allocate_shared(8, 8, comm=dp.comm)
             self.windows.append(twin)
-            # Per rank: seconds of its own work before the gradient barrier, and
-            # seconds per element of its slice's sum and step (0: not known yet).
-            self.timing = [np.frombuffer(twin.Shared_query(r)[0], dtype=np.float64, count=2)
+            # Per rank: seconds per element of its slice's sum and step (0: not known yet).
+            self.timing = [np.frombuffer(twin.Shared_query(r)[0], dtype=np.float64, count=1)
                            for r in range(dp.size)]
             self.timing[dp.rank][:] = 0.0
-            self.t_end = self.t_start = None
+            self.t_start = None
             self.rate = 0.0
             self.avg: np.ndarray | None = None
         for w in self.windows:
@@ -427,8 +426,8 @@ class _NodeBuffers:
         mine, others = bufs[dp.rank], [b for r, b in enumerate(bufs) if r != dp.rank]
         if sharded:
             if self.balance:
-                self._post_timing()
-            self.sync()  # every rank has written its gradients (and its timing)
+                self.timing[dp.rank][0] = self.rate
+            self.sync()  # every rank has written its gradients (and its rate)
             if self.balance:
                 self._rebalance()
                 self.t_start = time.perf_counter()
@@ -462,28 +461,19 @@ class _NodeBuffers:
             if hi - lo >= 1024:  # too few elements to time
                 self.rate = (time.perf_counter() - self.t_start) / (hi - lo)
         self.sync()
-        if self.balance:
-            self.t_end = time.perf_counter()
-
-    def _post_timing(self) -> None:
-        posted = self.timing[self.dp.rank]
-        if self.t_end is None:
-            posted[:] = 0.0
-        else:
-            posted[0], posted[1] = time.perf_counter() - self.t_end, self.rate
 
     def _rebalance(self) -> None:
-        """New bounds from every rank's posted timing (the same on every rank)."""
-        posted = np.array([t.copy() for t in self.timing])
+        """New bounds from every rank's posted rate (the same bounds on every rank)."""
+        posted = np.array([t[0] for t in self.timing])
         if not (posted > 0).all():
             return
         if self.avg is None:
             self.avg = posted
-        elif (posted[:, 0] > 4 * self.avg[:, 0]).any():
-            return  # a step after validation or a callback's work: not a step's own time
+        elif (posted > 4 * self.avg).any():
+            return  # a rank was interrupted mid-slice: not its rate
         else:
             self.avg = 0.8 * self.avg + 0.2 * posted
-        self.bounds = balanced_bounds(self.flat.size, self.avg[:, 0], self.avg[:, 1])
+        self.bounds = balanced_bounds(self.flat.size, self.avg)
 
     def release(self, collective: bool = True) -> None:
         """Copy the weights (and optimizer slots) into private memory again and free the
@@ -506,32 +496,29 @@ class _NodeBuffers:
         self.windows = []
 
 
-def balanced_bounds(total: int, compute: np.ndarray, rate: np.ndarray,
-                    align: int = 64) -> list[int]:
-    """Slice bounds over ``total`` elements so that the ranks finish a step together.
+def balanced_bounds(total: int, rate: np.ndarray, align: int = 64) -> list[int]:
+    """Slice bounds over ``total`` elements so that the ranks finish their slices together.
 
-    Rank ``r`` spends ``compute[r]`` seconds before the gradient barrier and
-    ``rate[r]`` seconds per element of its slice after it; the shares solve
-    ``compute[r] + rate[r] * share[r] = T`` with the shares summing to ``total``.
-    Each rank keeps at least a quarter of an even share (its rate stays measured),
-    and the bounds fall on multiples of ``align`` elements (whole cache lines).
+    Rank ``r`` takes ``rate[r]`` seconds per element of its slice (the sum over ranks
+    and the optimizer step), so the shares go as ``1 / rate``. (The forward and
+    backward passes cannot be evened out this way: the barrier before the sums waits
+    for the slowest rank's passes whatever the slices.) Each rank keeps at least a
+    quarter of an even share, so its rate stays measured, and the bounds fall on
+    multiples of ``align`` elements (whole cache lines).
     """
-    n = len(compute)
-    compute = np.asarray(compute, dtype=np.float64)
+    n = len(rate)
     inv = 1.0 / np.asarray(rate, dtype=np.float64)
     floor = total / (4 * n)
     share = np.full(n, floor)
     free = np.ones(n, dtype=bool)
-    while free.any():  # a rank too slow for any share keeps the floor; the rest share again
-        left = total - floor * (n - free.sum())
-        finish = (left + float(np.dot(compute[free], inv[free]))) / float(inv[free].sum())
-        share[free] = (finish - compute[free]) * inv[free]
+    while free.any():  # a rank below the floor keeps it; the others share the rest again
+        share[free] = inv[free] * ((total - floor * (n - free.sum())) / inv[free].sum())
         low = free & (share < floor)
         if not low.any():
             break
         share[low] = floor
         free &= ~low
-    cuts = np.cumsum(share)[:-1] * (total / share.sum())
+    cuts = np.cumsum(share)[:-1]
     inner = [min(total, int(round(c / align)) * align) for c in cuts]
     return [0, *np.maximum.accumulate(inner).tolist(), total] if inner else [0, total]
 
