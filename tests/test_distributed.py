@@ -70,6 +70,8 @@ def assert_same_run(a: dict, b: dict, kind: str) -> None:
     # Sharded slices that move every step (the balancing's freedom), 3 ranks: the
     # rank-order sum on a rank that is not among the first two
     (3, {"model": "bn", "shard_optimizer": True, "shift_bounds": True}),
+    # Weight decay, the EMA and accumulator slots, in shared memory under moving slices
+    (2, {"optimizer": "adamw-ema-acc", "shard_optimizer": True, "shift_bounds": True}),
 ])
 def test_parallel_fit_equals_one_process_float64(tmp_path, ranks, opts):
     single = run_job(tmp_path, 1, **opts)

@@ -4,7 +4,8 @@ Options (JSON): floatx, seed, model ("plain" | "bn"), shard_optimizer,
 epochs, batch_size, validation_split, sample_weight, reduction, verbose,
 memmap (path of a float64 memmap to train on), out (result JSON, rank 0),
 parallel (false: a one-process run to compare with), shift_bounds (sharded: the
-ranks' slices move every step, to arbitrary bounds, instead of being balanced).
+ranks' slices move every step, to arbitrary bounds, instead of being balanced),
+optimizer ("adamw-ema-acc": AdamW with an EMA and gradient accumulation).
 """
 
 import json
@@ -50,7 +51,13 @@ if opts.get("model") == "bn":
 layers.append(mk.layers.Dense(1, activation="sigmoid", kernel_regularizer="l2"))
 model = mk.Sequential(layers)
 loss = mk.losses.BinaryCrossentropy(reduction=opts.get("reduction", "sum_over_batch_size"))
-model.compile(optimizer=mk.optimizers.Adam(0.01), loss=loss,
+if opts.get("optimizer") == "adamw-ema-acc":
+    # Decay, an EMA slot and an accumulator slot: every slot kind a sharded step touches.
+    optimizer = mk.optimizers.AdamW(0.01, weight_decay=0.05, use_ema=True,
+                                    ema_overwrite_frequency=3, gradient_accumulation_steps=2)
+else:
+    optimizer = mk.optimizers.Adam(0.01)
+model.compile(optimizer=optimizer, loss=loss,
               metrics=["accuracy", mk.metrics.AUC(name="auc")] if hasattr(mk.metrics, "AUC")
               else ["accuracy"])
 seen = {"shared": [], "shares_weights": [], "bounds": set()}
