@@ -339,13 +339,18 @@ class _NodeBuffers:
     Sharded, the slices are *balanced*: cores of one machine do not run equally
     fast (on the 2-vCPU VM of the benchmarks one is up to 25% slower, for hours),
     and the rank with the faster core would wait at the barrier after the step.
-    Each rank posts its time per element of its last slice (sum and optimizer
-    step); after the gradient barrier every rank computes the same new bounds from
-    the same posted numbers (:func:`balanced_bounds`), so the faster rank steps a
-    larger slice. The results do not depend on the bounds: the step is
-    elementwise, and every element's gradients are summed in rank order whoever
-    sums them.
+    Each rank posts its time per element of its slice (sum and optimizer step,
+    smoothed over its steps); every ``BALANCE_EVERY`` steps, after the gradient
+    barrier, every rank computes the same new bounds from the same posted numbers
+    (:func:`balanced_bounds`), so the faster rank steps a larger slice. The
+    results do not depend on the bounds: the step is elementwise, and every
+    element's gradients are summed in rank order whoever sums them.
     """
+
+    #: Fewer weights than this: a slice's step takes microseconds, nothing to balance.
+    BALANCE_MIN = 65_536
+    #: Steps between new bounds (each rank smooths its own rate at every step).
+    BALANCE_EVERY = 8
 
     def __init__(self, dp: DataParallel, flat: Any, sharded: bool,
                  optimizer: Any = None) -> None:
@@ -364,9 +369,10 @@ class _NodeBuffers:
             values = self._allocate(flat.size, dtype)
         self.bounds = [(flat.size * r) // dp.size for r in range(dp.size + 1)]
         self.optimizer = self.private_slots = None
-        self.balance = sharded and optimizer is not None and optimizer.built \
+        share_slots = sharded and optimizer is not None and optimizer.built \
             and optimizer._whole_shape == (flat.size,)
-        if self.balance:
+        self.balance = share_slots and flat.size >= self.BALANCE_MIN
+        if share_slots:
             self.optimizer = optimizer
             names = list(optimizer._slots)
             block = self._allocate(len(names) * flat.size, optimizer._dtype)
@@ -380,21 +386,21 @@ class _NodeBuffers:
             self.timing[dp.rank][:] = 0.0
             self.t_start = None
             self.rate = 0.0
-            self.avg: np.ndarray | None = None
+            self.steps = 0
         for w in self.windows:
             w.Lock_all(MPI.MODE_NOCHECK)
         mine = self.grads[dp.rank]
         mine[:] = flat.grads_all
         if sharded and dp.rank == 0:
             values[:] = flat.values  # the ranks' weights are equal (broadcast at the start)
-        if self.balance:
+        if share_slots:
             # A sharded rank's own slots are up to date in its own slice only.
             lo, hi = dp.slice_of(flat.size)
             for name, arr in slots.items():
                 arr[lo:hi] = optimizer._slots[name][lo:hi]
         self.sync()
         flat.rebind(values, mine)
-        if self.balance:
+        if share_slots:
             self.private_slots = optimizer._rebind_slots(slots)
 
     def _allocate(self, count: int, dtype: np.dtype) -> np.ndarray:
@@ -429,7 +435,9 @@ class _NodeBuffers:
                 self.timing[dp.rank][0] = self.rate
             self.sync()  # every rank has written its gradients (and its rate)
             if self.balance:
-                self._rebalance()
+                self.steps += 1
+                if self.steps % self.BALANCE_EVERY == 0:
+                    self._rebalance()
                 self.t_start = time.perf_counter()
             lo, hi = self.bounds[dp.rank], self.bounds[dp.rank + 1]
             # In rank order, whoever sums: the same bits whatever the bounds.
@@ -458,22 +466,18 @@ class _NodeBuffers:
         """The barrier after a sharded step: every slice of the weights is stepped."""
         if self.balance and self.t_start is not None:
             lo, hi = self.bounds[self.dp.rank], self.bounds[self.dp.rank + 1]
-            if hi - lo >= 1024:  # too few elements to time
-                self.rate = (time.perf_counter() - self.t_start) / (hi - lo)
+            rate = (time.perf_counter() - self.t_start) / max(hi - lo, 1)
+            if not self.rate:
+                self.rate = rate
+            elif rate < 4 * self.rate:  # else the rank was interrupted: not its rate
+                self.rate = 0.8 * self.rate + 0.2 * rate
         self.sync()
 
     def _rebalance(self) -> None:
         """New bounds from every rank's posted rate (the same bounds on every rank)."""
         posted = np.array([t[0] for t in self.timing])
-        if not (posted > 0).all():
-            return
-        if self.avg is None:
-            self.avg = posted
-        elif (posted > 4 * self.avg).any():
-            return  # a rank was interrupted mid-slice: not its rate
-        else:
-            self.avg = 0.8 * self.avg + 0.2 * posted
-        self.bounds = balanced_bounds(self.flat.size, self.avg)
+        if (posted > 0).all():
+            self.bounds = balanced_bounds(self.flat.size, posted)
 
     def release(self, collective: bool = True) -> None:
         """Copy the weights (and optimizer slots) into private memory again and free the

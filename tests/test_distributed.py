@@ -88,6 +88,19 @@ def test_parallel_fit_equals_one_process_float64(tmp_path, ranks, opts):
         assert parallel["bounds"] >= 15  # the slices moved at (nearly) every one of 18 steps
 
 
+def test_sharded_slices_are_balanced_by_measured_speed(tmp_path):
+    """The real balancer (here on 4,801 weights; by default from 65,536) moves the bounds
+    off the even split every 8 steps, and the run still equals one process."""
+    opts = {"shard_optimizer": True, "hidden": 600, "rows": 400, "epochs": 3,
+            "balance_min": 0}
+    single = run_job(tmp_path, 1, **opts)
+    parallel = run_job(tmp_path, 2, **opts)
+    assert_same_run(single, parallel, "distributed64")
+    even = [0, 4801 // 2, 4801]
+    assert parallel["epoch_bounds"] and any(b != even for b in parallel["epoch_bounds"])
+    assert all(b[1] % 64 == 0 for b in parallel["epoch_bounds"] if b != even)
+
+
 def test_sharded_results_do_not_depend_on_the_slice_bounds(tmp_path):
     """Balancing moves the slices between ranks; the weights stay the same to the bit
     (the step is elementwise, the sums run in rank order whoever computes them)."""

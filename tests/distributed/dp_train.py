@@ -1,11 +1,13 @@
 """A training job for the distributed tests: ``mpiexec -n N python dp_train.py '<json>'``.
 
 Options (JSON): floatx, seed, model ("plain" | "bn"), shard_optimizer,
-epochs, batch_size, validation_split, sample_weight, reduction, verbose,
+epochs, batch_size, validation_split, sample_weight, reduction, verbose, hidden
+(units of the hidden layer, 8 by default),
 memmap (path of a float64 memmap to train on), out (result JSON, rank 0),
 parallel (false: a one-process run to compare with), shift_bounds (sharded: the
 ranks' slices move every step, to arbitrary bounds, instead of being balanced),
-optimizer ("adamw-ema-acc": AdamW with an EMA and gradient accumulation).
+optimizer ("adamw-ema-acc": AdamW with an EMA and gradient accumulation),
+balance_min (balance the slices of models this small too).
 """
 
 import json
@@ -33,6 +35,9 @@ if opts.get("shift_bounds"):
         seen["bounds"].add(tuple(self.bounds))
 
     D._NodeBuffers._rebalance = shifted
+    D._NodeBuffers.BALANCE_MIN, D._NodeBuffers.BALANCE_EVERY = 0, 1
+elif opts.get("balance_min") is not None:  # balance this small test model too
+    D._NodeBuffers.BALANCE_MIN = opts["balance_min"]
 
 rng = np.random.default_rng(0)
 rows = opts.get("rows", 203)
@@ -45,7 +50,7 @@ else:
     y = (x[:, 0] + 0.5 * x[:, 1] > 0).astype(np.float64)
 sw = rng.uniform(0.5, 2.0, size=rows) if opts.get("sample_weight") else None
 
-layers = [mk.Input((6,)), mk.layers.Dense(8, activation="relu")]
+layers = [mk.Input((6,)), mk.layers.Dense(opts.get("hidden", 8), activation="relu")]
 if opts.get("model") == "bn":
     layers.append(mk.layers.BatchNormalization())
 layers.append(mk.layers.Dense(1, activation="sigmoid", kernel_regularizer="l2"))
@@ -60,7 +65,7 @@ else:
 model.compile(optimizer=optimizer, loss=loss,
               metrics=["accuracy", mk.metrics.AUC(name="auc")] if hasattr(mk.metrics, "AUC")
               else ["accuracy"])
-seen = {"shared": [], "shares_weights": [], "bounds": set()}
+seen = {"shared": [], "shares_weights": [], "bounds": set(), "epoch_bounds": []}
 
 
 class Watch(mk.callbacks.Callback):
@@ -69,6 +74,8 @@ class Watch(mk.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         dp = D.distribution()
         seen["shared"].append(dp is not None and dp._shared is not None)
+        if dp is not None and dp._shared is not None:
+            seen["epoch_bounds"].append(list(dp._shared.bounds))
         seen["shares_weights"].append(dp is not None and dp.shares_weights(model))
 
     def on_train_batch_end(self, batch, logs=None):
