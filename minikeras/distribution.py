@@ -378,13 +378,14 @@ class _NodeBuffers:
             block = self._allocate(len(names) * flat.size, optimizer._dtype)
             slots = {name: block[i * flat.size:(i + 1) * flat.size]
                      for i, name in enumerate(names)}
+        if self.balance:
             twin = MPI.Win.Allocate_shared(8, 8, comm=dp.comm)
             self.windows.append(twin)
             # Per rank: seconds per element of its slice's sum and step (0: not known yet).
             self.timing = [np.frombuffer(twin.Shared_query(r)[0], dtype=np.float64, count=1)
                            for r in range(dp.size)]
             self.timing[dp.rank][:] = 0.0
-            self.t_start = None
+            self.t_start: float | None = None
             self.rate = 0.0
             self.steps = 0
         for w in self.windows:
