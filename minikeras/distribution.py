@@ -430,7 +430,7 @@ class _NodeBuffers:
         the step (:meth:`end_step`).
         """
         dp, bufs = self.dp, self.grads
-        mine, others = bufs[dp.rank], [b for r, b in enumerate(bufs) if r != dp.rank]
+        mine = bufs[dp.rank]
         if sharded:
             if self.balance:
                 self.timing[dp.rank][0] = self.rate
@@ -453,6 +453,7 @@ class _NodeBuffers:
                 tail += b[-3:]
         else:
             self.sync()  # every rank has written its gradients
+            others = [b for r, b in enumerate(bufs) if r != dp.rank]
             lo, hi = dp.slice_of(mine.size)
             part = mine[lo:hi]
             for b in others:

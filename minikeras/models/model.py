@@ -619,9 +619,9 @@ class Model(InputChecks, ParallelSteps, Layer):
         for step, (xb, _, _) in iterator.epoch():
             if listen:
                 cbs.on_predict_batch_begin(step)
-            if check_rows and watch is None:
-                _check_rows(source.x, row, xb.shape[0])
             if watch is None:
+                if check_rows:
+                    _check_rows(source.x, row, xb.shape[0])
                 yb = self._forward(xb, training=False)
             else:
                 # Bad rows run through the layers before the check below raises for them:

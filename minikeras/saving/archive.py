@@ -58,6 +58,21 @@ def describe(path: Any) -> str:
 
 
 # ----------------------------------------------------------------------------- sniffing
+def peek_stream(stream: Any) -> tuple[Any, bytes]:
+    """``(source, head)`` of a file object: its first 2048 bytes, read without moving it.
+
+    A stream that cannot seek is read whole (up to ``LIMITS["max_total_bytes"] + 1``)
+    into a ``BytesIO``, which is then the source to read from.
+    """
+    source = stream
+    if not (hasattr(stream, "seekable") and stream.seekable()):
+        source = io.BytesIO(stream.read(LIMITS["max_total_bytes"] + 1))
+    start = source.tell()
+    head = source.read(2048)
+    source.seek(start)
+    return source, head
+
+
 def sniff(head: bytes) -> str:
     """Guess what a file is from its first bytes (at least 2048 when available).
 

@@ -130,6 +130,13 @@ def atomic_write(path: Any, mode: str = "wb", encoding: str = "utf-8") -> Iterat
         raise
 
 
+def refuse_overwrite(path: str, overwrite: bool) -> None:
+    """Raise before anything is written when ``path`` exists and ``overwrite`` is False."""
+    if not overwrite and os.path.exists(path):
+        raise FileExistsError(f"{path!r} already exists and overwrite=False; nothing was "
+                              "written.")
+
+
 def atomic_write_bytes(path: Any, data: bytes) -> None:
     """Write ``data`` to ``path`` atomically."""
     with atomic_write(path, "wb") as f:

@@ -29,7 +29,7 @@ from ..layers.base import LAYERS, Layer
 from ..models.sequential import Sequential
 from ..optimizers.schedules import SCHEDULES
 from . import archive
-from .atomic import atomic_write, fault_point
+from .atomic import atomic_write, fault_point, refuse_overwrite
 from .h5_reader import require_h5py, write_h5_bytes
 from .keras_layout import (
     CONFIG_NAME,
@@ -252,9 +252,7 @@ def _write(filepath: Any, overwrite: bool, data: bytes) -> None:
         filepath.write(data)
         return
     path = os.fspath(filepath)
-    if not overwrite and os.path.exists(path):
-        raise FileExistsError(f"{path!r} already exists and overwrite=False; nothing was "
-                              "written.")
+    refuse_overwrite(path, overwrite)
     with atomic_write(path, "wb") as f:
         fault_point("writing", path)
         f.write(data)

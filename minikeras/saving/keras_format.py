@@ -20,7 +20,6 @@ every count and shape is checked before anything is assigned. Writing is
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import warnings
@@ -58,12 +57,7 @@ def sniff(filepath: Any) -> tuple[str | None, Any]:
     "not Keras's": minikeras's own reader takes it (and names what it is).
     """
     if hasattr(filepath, "read"):
-        source = filepath
-        if not (hasattr(filepath, "seekable") and filepath.seekable()):
-            source = io.BytesIO(filepath.read(LIMITS["max_total_bytes"] + 1))
-        start = source.tell()
-        head = source.read(2048)
-        source.seek(start)
+        source, head = archive.peek_stream(filepath)
     else:
         path = os.fspath(filepath)
         if not os.path.isfile(path):

@@ -20,7 +20,6 @@ a function to import or call. Writing is atomic (:mod:`.atomic`).
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import platform
@@ -34,7 +33,7 @@ from ..models.sequential import Sequential
 from ..utils import custom_object_scope
 from . import archive
 from .archive import UnsafeFileError, describe
-from .atomic import atomic_write, fault_point
+from .atomic import atomic_write, fault_point, refuse_overwrite
 from .compile_spec import HINT, compile_restored, deserialize_compile, serialize_compile
 from .keras_format import sniff as sniff_keras
 from .state import (
@@ -174,9 +173,7 @@ def _write(filepath: Any, overwrite: bool, meta: dict[str, Any],
         _write_zip(filepath, text, weights, opt_arrays, describe(filepath))
         return
     path = os.fspath(filepath)
-    if not overwrite and os.path.exists(path):
-        raise FileExistsError(f"{path!r} already exists and overwrite=False; nothing was "
-                              "written.")
+    refuse_overwrite(path, overwrite)
     with atomic_write(path, "wb") as f:
         _write_zip(f, text, weights, opt_arrays, os.path.realpath(path)
                    if os.path.islink(path) else path)
@@ -201,13 +198,9 @@ class _Reader:
 
     def __init__(self, filepath: Any) -> None:
         self.where = describe(filepath)
+        source: Any
         if hasattr(filepath, "read"):
-            source: Any = filepath
-            if not (hasattr(filepath, "seekable") and filepath.seekable()):
-                    source = io.BytesIO(filepath.read(archive.LIMITS["max_total_bytes"] + 1))
-            start = source.tell()
-            head = source.read(2048)
-            source.seek(start)
+            source, head = archive.peek_stream(filepath)
         else:
             path = os.fspath(filepath)
             if not os.path.exists(path):
