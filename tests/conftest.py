@@ -27,3 +27,26 @@ def _clean_global_state():
     mk.config.set_floatx("float32")
     CUSTOM_OBJECTS.clear()
     CUSTOM_OBJECTS.update(registered)
+
+
+@pytest.fixture
+def calls(monkeypatch):
+    """Record (and block) anything that would run code from a file: os.system,
+    subprocess.Popen, marshal.loads, pickle.loads. The list of calls is the fixture."""
+    import marshal
+    import pickle
+    import subprocess
+
+    seen: list[tuple[str, object]] = []
+
+    def recorder(name):
+        def fake(*args, **kwargs):
+            seen.append((name, args))
+            raise AssertionError(f"{name} was called with {args!r}")
+        return fake
+
+    monkeypatch.setattr(os, "system", recorder("os.system"))
+    monkeypatch.setattr(subprocess, "Popen", recorder("subprocess.Popen"))
+    monkeypatch.setattr(marshal, "loads", recorder("marshal.loads"))
+    monkeypatch.setattr(pickle, "loads", recorder("pickle.loads"))
+    return seen

@@ -38,24 +38,6 @@ class _Evil:
 
 
 @pytest.fixture
-def calls(monkeypatch, tmp_path):
-    """Record (and block) any os.system / subprocess / eval use during a test."""
-    seen: list[tuple[str, object]] = []
-
-    def recorder(name):
-        def fake(*args, **kwargs):
-            seen.append((name, args))
-            raise AssertionError(f"{name} was called with {args!r}")
-        return fake
-
-    import subprocess
-
-    monkeypatch.setattr(os, "system", recorder("os.system"))
-    monkeypatch.setattr(subprocess, "Popen", recorder("subprocess.Popen"))
-    return seen
-
-
-@pytest.fixture
 def good(tmp_path):
     """A valid compiled and trained model file, and its members."""
     mk.utils.set_random_seed(0)

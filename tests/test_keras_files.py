@@ -18,7 +18,6 @@ import io
 import json
 import marshal
 import os
-import pickle
 import sys
 import warnings
 import zipfile
@@ -418,26 +417,7 @@ def test_write_is_atomic_and_checked(h5py, tmp_path):
 
 
 # ============================================================================ hostile files
-@pytest.fixture
-def calls(monkeypatch):
-    """Record (and block) anything that would run code from a file."""
-    seen: list[tuple[str, object]] = []
-
-    def recorder(name):
-        def fake(*args, **kwargs):
-            seen.append((name, args))
-            raise AssertionError(f"{name} was called with {args!r}")
-        return fake
-
-    import subprocess
-
-    monkeypatch.setattr(os, "system", recorder("os.system"))
-    monkeypatch.setattr(subprocess, "Popen", recorder("subprocess.Popen"))
-    monkeypatch.setattr(marshal, "loads", recorder("marshal.loads"))
-    monkeypatch.setattr(pickle, "loads", recorder("pickle.loads"))
-    return seen
-
-
+# (`calls`, the fixture that blocks code-running calls, is in conftest.py)
 @pytest.fixture
 def good(h5py, tmp_path):
     """A small valid Keras file written by Keras (the golden ``mlp``), and its members."""
