@@ -58,3 +58,72 @@ def test_custom_metric_and_optimizer_contracts():
     # m1 = g, w1 = w0 - 0.1 g; m2 = 0.5 g + g, w2 = w1 - 0.1 * 1.5 g
     assert_close(var.numpy(), [1.0 - 0.25, -1.0 - 0.5], "internal64")
     assert type(opt).from_config(opt.get_config()).beta == 0.5
+
+
+# -- a layer written the Keras way: call() and no backward() ----------------------------
+def _keras_style_layers():
+    import minikeras as mk
+
+    class Scale(mk.layers.Layer):  # keras.io's subclassing guide, minus the autodiff
+        def build(self, input_shape):
+            self.w = self.add_weight(shape=(input_shape[-1],), initializer="ones")
+
+        def call(self, inputs):
+            return inputs * self.w
+
+    class MeanPool(mk.layers.Layer):
+        def call(self, inputs, training=None):
+            self.saw_training = training
+            return mk.ops.mean(inputs, axis=-1, keepdims=True) * 2.0  # a Python float
+
+    return mk, Scale, MeanPool
+
+
+def test_a_call_only_layer_runs_in_layer_call_predict_and_evaluate():
+    mk, Scale, MeanPool = _keras_style_layers()
+    x = np.arange(12, dtype="float32").reshape(3, 4)
+    assert_close(np.asarray(Scale()(x)), x)
+    model = mk.Sequential([mk.Input((4,)), MeanPool(), mk.layers.Dense(2), Scale()])
+    assert model.output_shape == (None, 2)  # from call() on one sample of zeros
+    assert model.layers[0].output.shape == (None, 1)
+    out = model.predict(x, verbose=0)
+    assert out.dtype == np.float32 and out.shape == (3, 2)
+    dense = model.layers[1]
+    expected = (x.mean(axis=1, keepdims=True) * 2) @ dense.kernel.numpy() + dense.bias.numpy()
+    assert_close(out, expected)
+    model(x, training=True)
+    assert model.layers[0].saw_training is True
+    model.compile("sgd", "mse")
+    assert np.isfinite(model.evaluate(x, np.zeros((3, 2)), verbose=0))
+
+
+def test_fit_through_a_call_only_layer_is_refused_up_front_and_changes_nothing():
+    mk, Scale, MeanPool = _keras_style_layers()
+    x = np.ones((4, 3), "float32")
+    for model in (mk.Sequential([mk.Input((3,)), mk.layers.Dense(2), Scale()]),
+                  mk.Sequential([mk.Input((3,)), mk.layers.Dense(2), MeanPool()])):
+        model.compile("adam", "mse")
+        before = model.get_weights()
+        with np.testing.assert_raises_regex(NotImplementedError, r"defines call\(\) but not "
+                                            r"backward.*docs/extending\.md"):
+            model.fit(x, np.zeros((4, model.output_shape[-1])), verbose=0)
+        for a, b in zip(before, model.get_weights()):
+            np.testing.assert_array_equal(a, b)
+        assert int(model.optimizer.iterations) == 0
+    # first, with nothing to train: no backward is needed, so fit trains the rest
+    model = mk.Sequential([mk.Input((3,)), MeanPool(), mk.layers.Dense(2)])
+    model.compile("sgd", "mse")
+    kernel = model.layers[1].kernel.numpy()
+    model.fit(x, np.zeros((4, 2)), epochs=2, verbose=0)
+    assert not np.array_equal(kernel, model.layers[1].kernel.numpy())
+
+
+def test_a_layer_with_neither_forward_nor_call_says_what_to_write():
+    import minikeras as mk
+
+    class Nothing(mk.layers.Layer):
+        pass
+
+    with np.testing.assert_raises_regex(NotImplementedError,
+                                        r"'nothing(_\d+)?' \(Nothing\).*forward\(x, training\).*call"):
+        Nothing()(np.ones((2, 2), "float32"))

@@ -12,6 +12,7 @@ A :class:`Layer` implements ``build(input_shape)``, ``forward(x, training)``
 
 from __future__ import annotations
 
+import inspect
 import math
 from typing import Any
 
@@ -206,6 +207,15 @@ def _functional_error() -> ValueError:
         "keras.Sequential([keras.Input(shape=...), keras.layers.Dense(...), ...]).")
 
 
+def _accepts_training(fn: Any) -> bool:
+    """Whether ``fn`` takes a ``training`` argument (Keras passes it only then)."""
+    try:
+        params = inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return False
+    return "training" in params or any(p.kind is p.VAR_KEYWORD for p in params.values())
+
+
 def standardize_shape(shape: Any, what: str = "shape") -> tuple[int | None, ...]:
     """A tuple of ints (None allowed), from an int, a tuple or a list."""
     if shape is None:
@@ -357,7 +367,18 @@ class Layer:
         self.built = True
 
     def compute_output_shape(self, input_shape: tuple[Any, ...]) -> tuple[Any, ...]:
-        return tuple(input_shape)
+        input_shape = tuple(input_shape)
+        if getattr(type(self), "call", None) is None or type(self).forward is not Layer.forward:
+            return input_shape
+        # A call()-only subclass: Keras traces call() symbolically; one sample of zeros
+        # shows the shape here (once per input shape).
+        shapes = self.__dict__.setdefault("_call_shapes", {})
+        if input_shape not in shapes:
+            probe = np.zeros(tuple(1 if d is None else d for d in input_shape), dtype=self.dtype)
+            self._maybe_build(probe.shape)
+            out = self.forward(probe).shape
+            shapes[input_shape] = (input_shape[0], *out[1:]) if out else out
+        return shapes[input_shape]
 
     def _maybe_build(self, input_shape: tuple[Any, ...]) -> None:
         if not self.built:
@@ -408,12 +429,48 @@ class Layer:
 
     # -- computation -----------------------------------------------------------------
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
-        """Compute the output, caching what :meth:`backward` reads."""
-        raise NotImplementedError
+        """Compute the output, caching what :meth:`backward` reads.
+
+        A subclass written the Keras way, with ``call(inputs)`` and no ``forward``, runs
+        its ``call`` here: enough for ``layer(x)``, ``predict`` and ``evaluate``.
+        """
+        call = getattr(self, "call", None)
+        if call is None:
+            raise NotImplementedError(
+                f"Layer {self.name!r} ({type(self).__name__}) computes nothing: a layer "
+                "subclass implements forward(x, training) and backward(grad_y) (see "
+                "docs/extending.md), or Keras's call(inputs) for inference only.")
+        if _accepts_training(call):
+            y = call(x, training=training)
+        else:
+            y = call(x)
+        y = as_array(y.value if isinstance(y, Variable) else y)
+        if y.dtype.kind == "f" and y.dtype != self.dtype and self.casts_input:
+            y = y.astype(self.dtype)  # a Python float in call() must not upcast the model
+        return y
 
     def backward(self, grad_y: np.ndarray) -> np.ndarray | None:
         """Write weight gradients into ``variable.grad``; return dL/dx (None if unneeded)."""
-        raise NotImplementedError
+        if not self._needs_backward():
+            return None  # a call()-only first layer with nothing to train
+        raise NotImplementedError(self._no_backward_message())
+
+    def _calls_only(self) -> bool:
+        """A Keras-style subclass: ``call`` without minikeras's ``forward``/``backward``."""
+        cls = type(self)
+        return getattr(cls, "call", None) is not None and cls.backward is Layer.backward
+
+    def _needs_backward(self) -> bool:
+        return self.needs_input_grad or (
+            self.trainable and any(v.trainable for v in self._variables))
+
+    def _no_backward_message(self) -> str:
+        return (f"Layer {self.name!r} ({type(self).__name__}) defines call() but not "
+                "backward(grad_y): minikeras has no automatic differentiation, so fit() can "
+                "train through a custom layer only when it implements forward(x, training) "
+                "and backward(grad_y) (see docs/extending.md). call() alone serves layer(x), "
+                "predict() and evaluate(), and fit() when the layer has no trainable weights "
+                "and no trainable layer comes before it.")
 
     def __call__(self, x: Any, training: bool | None = None, **kwargs: Any) -> Tensor:
         """Run the layer on an array and return a :class:`Tensor` (``.numpy()`` works)."""

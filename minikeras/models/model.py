@@ -264,6 +264,10 @@ class Model(InputChecks, ParallelSteps, Layer):
             raise ValueError("The model was compiled without a loss; pass `loss=` to compile() "
                              "to train or evaluate it.")
         self._ensure_packed()
+        self._mark_input_grads()
+        for layer in self._all_layers():
+            if layer._calls_only() and layer._needs_backward():
+                raise NotImplementedError(layer._no_backward_message())
         flat = self._flat
         trainable = [self._variable_trains(v) for v in flat.variables]
         layout_ok = self.optimizer.built and len(self.optimizer._layout) == len(flat.variables) \
@@ -272,7 +276,6 @@ class Model(InputChecks, ParallelSteps, Layer):
             self.optimizer.build(flat.variables)
         runs = trainable_runs(flat, trainable)
         regularized = [v for v, t in zip(flat.variables, trainable) if t and v.regularizer]
-        self._mark_input_grads()
         self._dp = distribution.active()
         self._set_parallel_hooks(self._dp)
         if self._dp is not None:
