@@ -842,8 +842,6 @@ SparseCategoricalCrossEntropy = SparseCategoricalCrossentropy
 LOSSES.alias("BinaryCrossEntropy", "BinaryCrossentropy")
 LOSSES.alias("CategoricalCrossEntropy", "CategoricalCrossentropy")
 LOSSES.alias("SparseCategoricalCrossEntropy", "SparseCategoricalCrossentropy")
-MSE = mse = MeanSquaredError
-MAE = mae = MeanAbsoluteError
 
 
 # ----------------------------------------------------------- per-sample functions (Keras)
@@ -884,8 +882,21 @@ msle = MSLE = mean_squared_logarithmic_error
 logcosh = log_cosh
 
 
-def get(identifier: Any) -> Loss | None:
-    """Resolve a name, a :class:`Loss` class or instance, a config dict, or a function."""
+MSE = mse = mean_squared_error  # tf.keras 2's per-sample functions (Keras 3 dropped them)
+MAE = mae = mean_absolute_error
+
+#: The per-sample function of each loss class that has one.
+_FUNCTIONS: dict[type, Callable[..., Tensor]] = {
+    fn._loss_class: fn for fn in (  # type: ignore[attr-defined]
+        mean_squared_error, mean_absolute_error, mean_absolute_percentage_error,
+        mean_squared_logarithmic_error, huber, log_cosh, cosine_similarity, hinge,
+        squared_hinge, categorical_hinge, kl_divergence, poisson, binary_crossentropy,
+        binary_focal_crossentropy, categorical_crossentropy, sparse_categorical_crossentropy)}
+
+
+def resolve(identifier: Any) -> Loss | None:
+    """The :class:`Loss` object for a name, class, instance, config dict or function
+    (what ``compile`` trains with)."""
     if identifier is None or isinstance(identifier, Loss):
         return identifier
     if isinstance(identifier, (str, dict, type)):
@@ -900,9 +911,24 @@ def get(identifier: Any) -> Loss | None:
     raise ValueError(f"Could not interpret loss identifier: {identifier!r}")
 
 
+def get(identifier: Any) -> Loss | Callable[..., Any] | None:
+    """Keras's ``losses.get``: a function name gives the per-sample function
+    (``get("mse")(y_true, y_pred)`` has one value per sample), a class name or a config
+    dict an instance, a function or a Loss itself."""
+    if isinstance(identifier, str) and (identifier[:1].islower() or identifier.isupper()):
+        loss = LOSSES.get(identifier)  # raises for an unknown name, suggesting one
+        return _FUNCTIONS.get(type(loss), loss)
+    if isinstance(identifier, (str, dict, type)) or identifier is None \
+            or isinstance(identifier, Loss):
+        return resolve(identifier)
+    if callable(identifier):
+        return identifier
+    raise ValueError(f"Could not interpret loss identifier: {identifier!r}")
+
+
 def serialize(loss: Loss) -> dict[str, Any]:
     return {"class_name": type(loss).__name__, "config": loss.get_config()}
 
 
 def deserialize(config: Any) -> Loss | None:
-    return get(config)
+    return resolve(config)

@@ -124,6 +124,6 @@ def test_a_layer_with_neither_forward_nor_call_says_what_to_write():
     class Nothing(mk.layers.Layer):
         pass
 
-    with np.testing.assert_raises_regex(NotImplementedError,
-                                        r"'nothing(_\d+)?' \(Nothing\).*forward\(x, training\).*call"):
+    with np.testing.assert_raises_regex(
+            NotImplementedError, r"'nothing(_\d+)?' \(Nothing\).*forward\(x, training\).*call"):
         Nothing()(np.ones((2, 2), "float32"))

@@ -385,12 +385,43 @@ def test_names_and_spellings():
                 "binary_focal_crossentropy": "BinaryFocalCrossentropy", "kld": "KLDivergence",
                 "poisson": "Poisson"}
     for name, cls_name in expected.items():
-        assert type(mk.losses.get(name)).__name__ == cls_name, name
+        assert type(mk.losses.resolve(name)).__name__ == cls_name, name
+        # Keras's get(): a function name gives the per-sample function
+        fn = mk.losses.get(name)
+        assert not isinstance(fn, mk.losses.Loss) and fn._loss_class.__name__ == cls_name, name
+        assert type(mk.losses.get(cls_name)).__name__ == cls_name, name
     assert mk.losses.BinaryCrossEntropy is mk.losses.BinaryCrossentropy
     assert mk.losses.CategoricalCrossEntropy is mk.losses.CategoricalCrossentropy
     assert mk.losses.SparseCategoricalCrossEntropy is mk.losses.SparseCategoricalCrossentropy
     assert type(mk.losses.get("BinaryCrossEntropy")) is mk.losses.BinaryCrossentropy
-    assert isinstance(mk.losses.get(mk.losses.binary_crossentropy), mk.losses.BinaryCrossentropy)
+    assert mk.losses.get("MSE") is mk.losses.mse is mk.losses.mean_squared_error
+    assert isinstance(mk.losses.resolve(mk.losses.binary_crossentropy),
+                      mk.losses.BinaryCrossentropy)
+
+
+def test_get_answers_as_keras_does():
+    y_true = np.array([[0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+    y_pred = np.array([[0.1, 0.8], [0.6, 0.3], [0.9, 0.7]])
+    per_sample = ((y_true - y_pred) ** 2).mean(axis=-1)
+    for name in ("mse", "mean_squared_error", "MSE"):
+        fn = mk.losses.get(name)
+        assert fn.__name__ == "mean_squared_error"
+        assert_close(np.asarray(fn(y_true, y_pred)), per_sample)
+    assert_close(np.asarray(mk.losses.mse(y_true, y_pred)), per_sample)  # tf.keras 2 habit
+    assert_close(float(mk.losses.get("MeanSquaredError")(y_true, y_pred)), per_sample.mean())
+    assert mk.losses.get("categorical_crossentropy").__name__ == "categorical_crossentropy"
+
+    def mine(t, p):
+        return (t - p) ** 2
+
+    loss = mk.losses.Huber()
+    assert mk.losses.get(mine) is mine and mk.losses.get(loss) is loss
+    assert mk.losses.get(None) is None
+    got = mk.losses.get({"class_name": "CategoricalCrossentropy",
+                         "config": {"from_logits": True}})
+    assert type(got) is mk.losses.CategoricalCrossentropy and got.from_logits
+    with pytest.raises(ValueError, match="Unknown loss 'msee'"):
+        mk.losses.get("msee")
 
 
 def test_values_answer_numpy():
@@ -414,7 +445,8 @@ def test_a_plain_function_is_a_loss_with_numeric_gradient():
     def squares(y_true, y_pred):
         return np.mean((y_true - y_pred) ** 2, axis=-1)
 
-    loss = mk.losses.get(squares)
+    assert mk.losses.get(squares) is squares  # Keras: a function is its own loss
+    loss = mk.losses.resolve(squares)
     _, y_true, y_pred = gradient_cases(mk.losses.MeanSquaredError)[0]
     exact = mk.losses.MeanSquaredError()
     assert_close(loss(y_true, y_pred), exact(y_true, y_pred), "float32")

@@ -154,7 +154,7 @@ def test_every_loss_name_is_a_metric_name(name: str) -> None:
     """The metric is the mean of the loss's per-sample values (cosine: Keras's +cos)."""
     mk.config.set_floatx("float64")
     rng = np.random.default_rng(3)
-    loss = L.get(name)
+    loss = L.resolve(name)
     if loss.sparse_targets:
         y = rng.integers(0, 3, 12).astype(np.float64)
     else:

@@ -63,7 +63,7 @@ def _loss(spec: list[Any]) -> mk.losses.Loss:
     name, from_logits = spec
     if name == "mse":
         return mk.losses.MeanSquaredError()
-    return mk.losses.get(name).__class__(from_logits=from_logits)
+    return mk.losses.resolve(name).__class__(from_logits=from_logits)
 
 
 def _build(case: dict[str, Any], floatx: str) -> tuple[mk.Sequential, np.ndarray, np.ndarray]:

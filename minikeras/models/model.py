@@ -115,7 +115,7 @@ class Model(InputChecks, ParallelSteps, Layer):
         if isinstance(metrics, dict) or isinstance(weighted_metrics, dict):
             raise _not_supported_error("a dict of metrics (multi-output models)")
         resolved_optimizer = optimizers_mod.get(optimizer)
-        resolved_loss = losses_mod.get(loss)
+        resolved_loss = losses_mod.resolve(loss)
         specs = self._check_metric_specs(metrics, "metrics")
         weighted = self._check_metric_specs(weighted_metrics, "weighted_metrics")
         self.optimizer = resolved_optimizer
