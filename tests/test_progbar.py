@@ -216,3 +216,29 @@ def test_the_bar_reads_the_running_metrics_only_when_it_shows_them(monkeypatch):
     calls["n"] = 0
     model.fit(x, y, batch_size=4, epochs=1, verbose=1, callbacks=[logger])
     assert calls["n"] == 16 + 1
+
+
+@pytest.mark.parametrize("verbose", [1, 2, "auto"])
+def test_predict_prints_keras_closing_line_at_the_users_batch_size(capsys, verbose):
+    model, x, _ = model_and_data(n=100)
+    model.predict(x, verbose=0)
+    assert capsys.readouterr().out == ""
+    model.predict(x, verbose=verbose)  # predicted in one chunk, reported in batches of 32
+    assert re.match(r"^4/4 - \d+s - \d+(s|ms|us)/step\n$", capsys.readouterr().out)
+    model.predict(x, batch_size=10, steps=3, verbose=verbose)
+    assert capsys.readouterr().out.startswith("3/3 - ")
+
+    def batches():
+        for i in range(5):
+            yield x[i * 10:(i + 1) * 10]
+
+    model.predict(batches(), verbose=verbose)
+    assert capsys.readouterr().out.startswith("5/5 - ")
+
+
+def test_evaluate_prints_the_closing_line_with_its_logs(capsys):
+    model, x, y = model_and_data()
+    model.evaluate(x, y, verbose=2)
+    assert LINE.match(capsys.readouterr().out.strip())
+    model.evaluate(x, y, verbose=0)
+    assert capsys.readouterr().out == ""

@@ -547,14 +547,9 @@ class Model(InputChecks, ParallelSteps, Layer):
                            epochs=1, steps=source.num_batches)
         start = time.perf_counter()
         logs = self._run_evaluation(source, steps, cbs, verbose)
-        if verbose and distribution.is_chief():
-            from ..callbacks.progbar import _format_time, format_logs
-
-            # Keras's closing line: "12/12 - 0s - 3ms/step - accuracy: 0.9389 - loss: ..."
-            n = source.num_batches or 0
-            elapsed = time.perf_counter() - start
-            print(f"{n}/{n} - {elapsed:.0f}s - {_format_time(elapsed / n if n else 0.0)} - "
-                  f"{format_logs(logs, signed=verbose == 2)}", flush=True)
+        if verbose:
+            _print_closing_line(source.num_batches or 0, time.perf_counter() - start, logs,
+                                verbose)
         return self._format_results(logs, return_dict)
 
     def _format_results(self, logs: dict[str, float], return_dict: bool) -> Any:
@@ -574,8 +569,9 @@ class Model(InputChecks, ParallelSteps, Layer):
             raise TypeError(f"predict() got unexpected keyword argument(s): {sorted(kwargs)}")
         batch_size = _check_positive_int("batch_size", batch_size)
         steps = _check_positive_int("steps", steps)
-        _resolve_verbose(verbose)
+        verbose = _resolve_verbose(verbose)
         _check_callbacks(callbacks)
+        start = time.perf_counter()
         # A built model checks dense x for NaN/inf chunk by chunk below (see
         # _predict_loop); with `steps`, or before the model is built (a refused call must
         # leave it unbuilt), x is checked whole first.
@@ -589,6 +585,7 @@ class Model(InputChecks, ParallelSteps, Layer):
         self._build_for_source(source)
         cbs = CallbackList(callbacks, model=self, add_history=False, verbose=0)
         listen = cbs.wants("on_predict_batch_begin") or cbs.wants("on_predict_batch_end")
+        user_steps = source.num_batches  # at the user's batch size, before chunking
         source = self._maybe_chunk(source, listen, for_loss=False)
         iterator = EpochIterator(source, steps, rng=None)
         cbs.on_predict_begin()
@@ -600,13 +597,16 @@ class Model(InputChecks, ParallelSteps, Layer):
         if watch is not None:
             watch._watch_z = True
         try:
-            out, parts = self._predict_loop(cbs, iterator, source, listen, known,
-                                            check_rows, watch)
+            out, parts, seen = self._predict_loop(cbs, iterator, source, listen, known,
+                                                  check_rows, watch)
         finally:
             if watch is not None:
                 watch._watch_z = False
         cbs.on_predict_end()
         self._release_caches()
+        if verbose:
+            n = seen if user_steps is None or steps is not None else user_steps
+            _print_closing_line(n, time.perf_counter() - start, None, verbose)
         if out is not None:
             return out
         if not parts:
@@ -618,8 +618,9 @@ class Model(InputChecks, ParallelSteps, Layer):
                       watch: Any) -> tuple[np.ndarray | None, list[np.ndarray]]:
         out: np.ndarray | None = None
         parts: list[np.ndarray] = []
-        row = 0
+        row = seen = 0
         for step, (xb, _, _) in iterator.epoch():
+            seen = step + 1
             if listen:
                 cbs.on_predict_batch_begin(step)
             if watch is None:
@@ -643,7 +644,7 @@ class Model(InputChecks, ParallelSteps, Layer):
                 parts.append(np.array(yb, copy=True))
             if listen:
                 cbs.on_predict_batch_end(step, {"outputs": yb})
-        return out, parts
+        return out, parts, seen
 
     def _input_dense(self, source: ArraySource) -> Any:
         """The Dense layer that reads x first, when its z can stand in for x's check."""
@@ -749,6 +750,19 @@ class Model(InputChecks, ParallelSteps, Layer):
     _dp: Any = None
     _tracker_is_local = False
     _sharded_step = False
+
+
+def _print_closing_line(steps: int, elapsed: float, logs: dict[str, float] | None,
+                        verbose: int) -> None:
+    """Keras's line after evaluate/predict: "12/12 - 0s - 3ms/step - accuracy: 0.9389 ..."."""
+    if not distribution.is_chief():
+        return
+    from ..callbacks.progbar import _format_time, format_logs
+
+    per_step = _format_time(elapsed / steps if steps else 0.0)
+    text = format_logs(logs, signed=verbose == 2) if logs else ""
+    line = f"{steps}/{steps} - {elapsed:.0f}s - {per_step}"
+    print(f"{line} - {text}" if text else line, flush=True)
 
 
 def _check_rows(x: np.ndarray, start: int, n: int) -> None:
