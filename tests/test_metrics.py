@@ -458,3 +458,29 @@ def test_sparse_accuracy_counting_path_equals_the_mean_path():
     fast.update_state(np.array([1, 2]), np.array([[0.1, 0.9, 0.0], [1.0, 0.0, 0.0]]),
                       sample_weight=np.array([1.0, 3.0]))  # weighted: the general path
     assert fast._state[1] == 80
+
+
+def test_batch_valued_metrics_are_averaged_over_the_users_batches():
+    # Keras averages a metric function that returns one value per batch, and a Loss object
+    # used as a metric, over batches: evaluate and validation must not merge batches then.
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=(36, 3)), rng.normal(size=(36, 1))
+
+    def batch_mean_abs(y_true, y_pred):
+        return mk.ops.mean(mk.ops.abs(y_true - y_pred))
+
+    model = mk.Sequential([mk.Input((3,)), mk.layers.Dense(1, kernel_initializer="ones")])
+    model.compile(loss="mse", metrics=[batch_mean_abs, mk.losses.MeanSquaredError(name="mse_obj"),
+                                       "mae"])
+    got = model.evaluate(x, y, batch_size=32, return_dict=True, verbose=0)
+    err = model.predict(x, verbose=0) - y
+    batches = (slice(0, 32), slice(32, 36))
+    assert_close(got["batch_mean_abs"], np.mean([np.abs(err[b]).mean() for b in batches]))
+    assert_close(got["mse_obj"], np.mean([(err[b] ** 2).mean() for b in batches]))
+    assert_close(got["mae"], np.abs(err).mean())  # per sample: any batching gives the same
+    assert_close(got["loss"], (err ** 2).mean())
+    history = model.fit(x[:8], y[:8], epochs=1, verbose=0, validation_data=(x, y),
+                        validation_batch_size=32)
+    err = model.predict(x, verbose=0) - y
+    assert_close(history.history["val_batch_mean_abs"][0],
+                 np.mean([np.abs(err[b]).mean() for b in batches]))

@@ -508,6 +508,9 @@ class Model(InputChecks, ParallelSteps, Layer):
         if for_loss and self.loss is not None and self.loss.reduction not in (
                 "sum_over_batch_size", "mean"):
             return source
+        if for_loss and not all(_per_sample_metric(spec) for spec in
+                                (*self._metric_specs, *self._weighted_specs)):
+            return source
         width = max(self._max_width(), 1)
         rows = max(source.batch_size, _CHUNK_ELEMENTS // width)
         if rows == source.batch_size:
@@ -750,6 +753,27 @@ class Model(InputChecks, ParallelSteps, Layer):
     _dp: Any = None
     _tracker_is_local = False
     _sharded_step = False
+
+
+def _per_sample_metric(spec: Any) -> bool:
+    """Whether a compiled metric's result is the same at any batch size.
+
+    A metric function that returns one value per batch, or a Loss object used as a metric,
+    is averaged over batches (Keras's MeanMetricWrapper), so its result depends on the batch
+    size; so may a user's own Metric class. Built-in names, classes and per-sample
+    functions do not.
+    """
+    if isinstance(spec, str):
+        return True
+    if isinstance(spec, losses_mod.Loss):
+        return False
+    fn = getattr(spec, "fn", None) if isinstance(spec, metrics_mod.Metric) else spec
+    if isinstance(spec, metrics_mod.Metric) and fn is None:
+        return type(spec).__module__.startswith("minikeras.")
+    if isinstance(spec, type):
+        return spec.__module__.startswith("minikeras.")
+    return not isinstance(fn, losses_mod.Loss) and \
+        getattr(fn, "__module__", "").startswith("minikeras.")
 
 
 def _print_closing_line(steps: int, elapsed: float, logs: dict[str, float] | None,
