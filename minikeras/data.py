@@ -449,12 +449,20 @@ def is_pydataset(x: Any) -> bool:
 
 
 # ----------------------------------------------------------------------------- epochs
+def _ran_out_warning() -> None:
+    warnings.warn(
+        "Your input ran out of data; interrupting training. Make sure that your dataset or "
+        "generator can generate at least `steps_per_epoch * epochs` batches.", stacklevel=4)
+
+
 class EpochIterator:
     """The steps of each epoch over a source.
 
     Without ``steps_per_epoch`` each epoch is one full pass. With it, each
-    epoch takes that many steps from a stream that continues across epochs and
-    restarts the source (a new shuffle) when it runs dry, as Keras does.
+    epoch takes that many steps from a pass that continues across epochs, as
+    Keras does: over data of known length, an epoch that reaches the end of the
+    pass stops there and the next starts a new pass; a generator that can be
+    called again restarts when it runs dry.
     """
 
     def __init__(self, source: DataSource, steps_per_epoch: int | None = None,
@@ -463,6 +471,7 @@ class EpochIterator:
         self.steps_per_epoch = steps_per_epoch
         self.rng = rng
         self._stream: Iterator[Batch] | None = None
+        self._seen = 0  # batches taken from the current pass (_counted_epoch)
         if steps_per_epoch is None and source.num_batches is None:
             self.num_steps: int | None = None
         else:
@@ -478,6 +487,9 @@ class EpochIterator:
                 yield step, batch
             self.source.on_epoch_end()
             return
+        if self.source.num_batches is not None:
+            yield from self._counted_epoch(self.source.num_batches)
+            return
         step = 0
         restarted_empty = False
         while step < self.steps_per_epoch:
@@ -490,13 +502,28 @@ class EpochIterator:
                 self.source.on_epoch_end()
                 if restarted_empty or isinstance(self.source, GeneratorSource) \
                         and self.source.factory is None:
-                    warnings.warn(
-                        "Your input ran out of data; interrupting training. Make sure that "
-                        "your dataset or generator can generate at least `steps_per_epoch * "
-                        "epochs` batches.", stacklevel=3)
+                    _ran_out_warning()
                     return
                 restarted_empty = True
                 continue
             restarted_empty = False
             yield step, batch
             step += 1
+
+    def _counted_epoch(self, num_batches: int) -> Iterator[tuple[int, Batch]]:
+        """``steps_per_epoch`` over a source of known length, as Keras's EpochIterator: the
+        pass continues across epochs; an epoch that reaches its end stops there (with
+        Keras's warning) and the next epoch starts a new pass (a new shuffle)."""
+        if self._stream is None:
+            self._stream = self.source.batches(self.rng)
+            self._seen = 0
+        for step in range(self.steps_per_epoch):  # type: ignore[arg-type]
+            if self._seen >= num_batches:
+                _ran_out_warning()
+                break
+            batch = next(self._stream)
+            self._seen += 1
+            yield step, batch
+        if self._seen >= num_batches:
+            self._stream = None
+            self.source.on_epoch_end()

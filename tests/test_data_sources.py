@@ -206,3 +206,30 @@ def test_check_numeric_falls_back_when_blas_skips_zeros(monkeypatch):
     x[3, 5] = np.nan
     with pytest.raises(ValueError, match=r"in 1 row\(s\) \(first at row 3\)"):
         data_mod.check_numeric(x, "x")
+
+
+def test_steps_per_epoch_over_arrays_stops_an_epoch_at_the_end_of_the_pass():
+    # Keras's EpochIterator: 37 rows in batches of 8 are 5 batches; with 2 steps per epoch
+    # the epochs take batches [0, 1], [2, 3], [4] (ran out: warned) and then a new pass [0, 1].
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=(37, 3)), rng.normal(size=(37, 1))
+
+    def model():
+        m = mk.Sequential([mk.Input((3,)), mk.layers.Dense(1, kernel_initializer="ones")])
+        m.compile(mk.optimizers.SGD(0.05), "mse")
+        return m
+
+    counts = []
+    counter = mk.callbacks.LambdaCallback(
+        on_epoch_begin=lambda epoch, logs: counts.append(0),
+        on_train_batch_end=lambda batch, logs: counts.__setitem__(-1, counts[-1] + 1))
+    fitted = model()
+    with pytest.warns(UserWarning, match="ran out of data"):
+        fitted.fit(x, y, batch_size=8, epochs=4, steps_per_epoch=2, shuffle=False, verbose=0,
+                   callbacks=[counter])
+    assert counts == [2, 2, 1, 2]
+    replay = model()
+    for b in (0, 1, 2, 3, 4, 0, 1):
+        replay.train_on_batch(x[8 * b:8 * b + 8], y[8 * b:8 * b + 8])
+    for a, b in zip(fitted.get_weights(), replay.get_weights()):
+        assert_close(a, b, "float32")
