@@ -242,3 +242,13 @@ def test_evaluate_prints_the_closing_line_with_its_logs(capsys):
     assert LINE.match(capsys.readouterr().out.strip())
     model.evaluate(x, y, verbose=0)
     assert capsys.readouterr().out == ""
+
+
+def test_steps_count_the_users_batches_in_predict_and_evaluate():
+    model, x, y = model_and_data(n=100)
+    out = model.predict(x, batch_size=10, steps=3, verbose=0)
+    assert out.shape == (30, 1)
+    assert_equal = np.testing.assert_allclose
+    assert_equal(out, model.predict(x[:30], verbose=0), rtol=1e-6)
+    assert_equal(model.evaluate(x, y, batch_size=10, steps=3, verbose=0),
+                 model.evaluate(x[:30], y[:30], batch_size=10, verbose=0), rtol=1e-6)

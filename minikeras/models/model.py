@@ -484,7 +484,8 @@ class Model(InputChecks, ParallelSteps, Layer):
         train_divisor, self._act_divisor = self._act_divisor, None
         listen = cbs is not None and (cbs.wants("on_test_batch_begin")
                                       or cbs.wants("on_test_batch_end"))
-        source = self._maybe_chunk(source, listen, for_loss=True)
+        if steps is None:  # `steps` counts the user's batches
+            source = self._maybe_chunk(source, listen, for_loss=True)
         iterator = EpochIterator(source, steps, rng=None)
         if cbs is not None:
             cbs.on_test_begin()
@@ -589,7 +590,8 @@ class Model(InputChecks, ParallelSteps, Layer):
         cbs = CallbackList(callbacks, model=self, add_history=False, verbose=0)
         listen = cbs.wants("on_predict_batch_begin") or cbs.wants("on_predict_batch_end")
         user_steps = source.num_batches  # at the user's batch size, before chunking
-        source = self._maybe_chunk(source, listen, for_loss=False)
+        if steps is None:  # `steps` counts the user's batches
+            source = self._maybe_chunk(source, listen, for_loss=False)
         iterator = EpochIterator(source, steps, rng=None)
         cbs.on_predict_begin()
         known = isinstance(source, ArraySource) and steps is None
