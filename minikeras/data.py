@@ -38,6 +38,15 @@ def is_dataframe(x: Any) -> bool:
     return type(x).__module__.startswith("pandas") and hasattr(x, "to_numpy")
 
 
+def _frame_to_numpy(frame: Any) -> np.ndarray:
+    """A DataFrame's values; number and bool columns side by side (``pd.get_dummies``
+    gives bool columns) become one NumPy number type instead of an object array."""
+    dtypes = list(getattr(frame, "dtypes", [])) if hasattr(frame, "columns") else []
+    if dtypes and all(isinstance(d, np.dtype) and d.kind in "biuf" for d in dtypes):
+        return frame.to_numpy(dtype=np.result_type(*dtypes))
+    return frame.to_numpy()
+
+
 def to_array(x: Any, what: str = "x") -> Any:
     """NumPy view of array-like input; sparse matrices stay sparse (densified per batch)."""
     if x is None:
@@ -45,7 +54,7 @@ def to_array(x: Any, what: str = "x") -> Any:
     if is_sparse(x):
         return x.tocsr()
     if is_dataframe(x):
-        return x.to_numpy()
+        return _frame_to_numpy(x)
     if isinstance(x, np.memmap):
         return x  # stays on disk: batches read only their rows
     if isinstance(x, np.ndarray):

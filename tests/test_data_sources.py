@@ -157,9 +157,11 @@ def test_dataframe_columns_are_checked_against_training():
     assert_close(model.predict(frame, verbose=0), model.predict(x, verbose=0), "float32")
     with pytest.raises(ValueError, match="another order"):
         model.predict(frame[list("bacde")], verbose=0)
-    renamed = frame.rename(columns={"e": "z"})
-    with pytest.raises(ValueError, match=r"missing \['e'\], unexpected \['z'\]"):
-        model.evaluate(renamed, y, verbose=0)
+    # Keras reads by position: other names, or none, are the user's business
+    expected = model.evaluate(x, y, verbose=0)
+    assert_close(model.evaluate(frame.rename(columns={"e": "z"}), y, verbose=0), expected,
+                 "float32")
+    assert_close(model.evaluate(pd.DataFrame(x), y, verbose=0), expected, "float32")
     model.fit(frame, y, epochs=1, verbose=0)  # still usable
 
 
@@ -233,3 +235,20 @@ def test_steps_per_epoch_over_arrays_stops_an_epoch_at_the_end_of_the_pass():
         replay.train_on_batch(x[8 * b:8 * b + 8], y[8 * b:8 * b + 8])
     for a, b in zip(fitted.get_weights(), replay.get_weights()):
         assert_close(a, b, "float32")
+
+
+def test_dataframe_with_dummy_columns_trains():
+    # pd.get_dummies gives bool columns: beside float columns to_numpy() is an object array
+    pd = pytest.importorskip("pandas", reason="pandas (dev extra) is needed for this test")
+    rng = np.random.default_rng(1)
+    frame = pd.DataFrame({"a": rng.normal(size=40), "b": rng.normal(size=40).astype("float32"),
+                          "cat": rng.choice(["x", "y", "z"], size=40)})
+    frame = pd.get_dummies(frame, columns=["cat"])
+    assert (frame.dtypes == bool).sum() == 3
+    y = (frame["a"] > 0).to_numpy(dtype=np.float32)
+    model = _model(5)
+    history = model.fit(frame, y, epochs=2, verbose=0)
+    assert np.isfinite(history.history["loss"]).all()
+    as_floats = frame.to_numpy(dtype=np.float64)
+    assert_close(model.predict(frame, verbose=0), model.predict(as_floats, verbose=0),
+                 "float32")

@@ -270,7 +270,12 @@ class InputChecks:
             return None
 
     def _check_columns(self, frame: Any, what: str) -> None:
-        """A DataFrame's columns must come in the order the model was trained on."""
+        """Refuse a DataFrame holding the training columns in another order.
+
+        Keras reads a DataFrame by position and ignores its column names, so other names
+        (``pd.DataFrame(scaler.transform(X))`` has none) are accepted; the same names in
+        another order would silently feed each feature to another weight.
+        """
         if not hasattr(frame, "columns"):  # a Series (one feature, tensorflow.org's tutorial)
             return
         names = [str(c) for c in frame.columns]
@@ -279,14 +284,10 @@ class InputChecks:
             if what in ("fit", "train_on_batch"):
                 self.input_columns = names
             return
-        if names != known:
-            missing = [c for c in known if c not in names]
-            extra = [c for c in names if c not in known]
-            detail = (f"missing {missing}, unexpected {extra}" if missing or extra
-                      else "the same columns in another order")
+        if names != known and sorted(names) == sorted(known):
             raise ValueError(
-                f"The DataFrame passed to {what}() does not have the training columns in "
-                f"training order ({detail}). Expected {known}; select them with "
+                f"The DataFrame passed to {what}() has the training columns in another order: "
+                f"{names}; the model was trained on {known}. Select them with "
                 "df[model.input_columns].")
 
     def _check_targets(self, y: np.ndarray) -> None:
