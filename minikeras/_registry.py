@@ -88,6 +88,15 @@ class Registry:
         self._entries[self._key(alias)] = self._entries[self._key(name)]
         self._public.append(alias)
 
+    def add_snake_case_names(self) -> None:
+        """Also resolve each registered class by its snake-cased class name, as Keras does
+        (``"auc"``, ``"true_positives"``); names already taken keep their meaning."""
+        from .config import to_snake_case
+
+        for entry in list(self._entries.values()):
+            if isinstance(entry, type):
+                self._entries.setdefault(self._key(to_snake_case(entry.__name__)), entry)
+
     def names(self) -> list[str]:
         """The public names, sorted (what error messages list)."""
         return sorted(set(self._public))

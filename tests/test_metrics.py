@@ -484,3 +484,18 @@ def test_batch_valued_metrics_are_averaged_over_the_users_batches():
     err = model.predict(x, verbose=0) - y
     assert_close(history.history["val_batch_mean_abs"][0],
                  np.mean([np.abs(err[b]).mean() for b in batches]))
+
+
+def test_snake_case_class_names_are_metric_names_as_in_keras():
+    for name, cls in (("auc", mk.metrics.AUC), ("precision", mk.metrics.Precision),
+                      ("recall", mk.metrics.Recall), ("true_positives", mk.metrics.TruePositives),
+                      ("false_negatives", mk.metrics.FalseNegatives),
+                      ("root_mean_squared_error", mk.metrics.RootMeanSquaredError)):
+        metric = mk.metrics.get(name)
+        assert type(metric) is cls and metric.name == name
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(50, 3))
+    y = (x[:, 0] > 0).astype("float32")
+    model = mk.Sequential([mk.Input((3,)), mk.layers.Dense(1, activation="sigmoid")])
+    model.compile("adam", "binary_crossentropy", metrics=["auc", "precision", "recall"])
+    assert list(model.fit(x, y, verbose=0).history) == ["auc", "loss", "precision", "recall"]

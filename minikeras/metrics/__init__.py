@@ -73,6 +73,7 @@ mae = MAE = mean_absolute_error
 mape = MAPE = mean_absolute_percentage_error
 msle = MSLE = mean_squared_logarithmic_error
 kld = KLD = kl_divergence
+METRICS.add_snake_case_names()
 
 
 def get(identifier: Any) -> Metric | None:
