@@ -348,7 +348,9 @@ BAD_CALLS = [
     case("binary", lambda m: m.compile(3, "mse"), ValueError,
          r"Could not interpret optimizer identifier: 3", "compile-optimizer-int"),
     case("binary", lambda m: m.compile("adam", ["mse", "mae"]), ValueError,
-         r"a list or dict of losses", "compile-loss-list"),
+         r"a list of losses for several outputs", "compile-loss-list"),
+    case("binary", lambda m: m.compile("adam", "mse", metrics={"a": "mae", "b": "mse"}),
+         ValueError, r"a dict of metrics for several outputs", "compile-metric-dict"),
 ]
 
 

@@ -352,3 +352,34 @@ def test_subclassed_model_names_sequential():
 
     with pytest.raises(ValueError, match=r"subclassed model \(MyModel.*Sequential"):
         MyModel()
+
+
+def test_clone_model_compiles_the_clone_and_takes_a_clone_function():
+    x, y = np.ones((4, 3), "float32"), np.zeros((4, 2), "float32")
+    src = mk.Sequential([mk.Input((3,)), mk.layers.Dense(2, name="dd")])
+    src.compile("adam", "mse", metrics=["mae", mk.metrics.RootMeanSquaredError()])
+    src.fit(x, y, verbose=0)
+    clone = mk.models.clone_model(src)
+    assert clone.compiled and clone.optimizer is not src.optimizer
+    assert int(clone.optimizer.iterations) == 0  # a fresh optimizer, as Keras's
+    assert clone._metric_specs[1] is not src._metric_specs[1]  # no shared metric state
+    assert list(clone.fit(x, y, verbose=0).history) == ["loss", "mae", "root_mean_squared_error"]
+    renamed = mk.models.clone_model(src, clone_function=lambda layer: layer.__class__.from_config(
+        {**layer.get_config(), "name": layer.name + "_c"}))
+    assert [layer.name for layer in renamed.layers] == ["dd_c"]
+    assert renamed.input_shape == (None, 3)
+    shared = mk.models.clone_model(src, clone_function=lambda layer: layer)
+    assert shared.layers[0] is src.layers[0]
+    with pytest.raises(ValueError, match="clone_function"):
+        mk.models.clone_model(src, clone_function=3)
+    assert not mk.models.clone_model(mk.Sequential([mk.layers.Dense(1)])).compiled
+
+
+def test_compile_takes_keras_per_output_forms_for_the_one_output():
+    x, y = np.ones((4, 3), "float32"), np.zeros((4, 1), "float32")
+    model = mk.Sequential([mk.Input((3,)), mk.layers.Dense(1, name="out")])
+    model.compile("sgd", loss=["mse"], metrics={"out": "mae"})
+    assert isinstance(model.loss, mk.losses.MeanSquaredError)
+    assert list(model.fit(x, y, verbose=0).history) == ["loss", "mae"]
+    model.compile("sgd", loss={"out": "mae"}, metrics={"out": ["mse"]})
+    assert list(model.fit(x, y, verbose=0).history) == ["loss", "mse"]

@@ -26,11 +26,49 @@ def model_from_json(json_string: str, custom_objects: dict[str, Any] | None = No
 
 def clone_model(model: Sequential, input_tensors: Any = None, clone_function: Any = None,
                 **kwargs: Any) -> Sequential:
-    """A new model with the same architecture and freshly initialized weights (Keras)."""
+    """A new model with the same architecture and freshly initialized weights (Keras).
+
+    ``clone_function(layer)`` makes each layer's copy (default: the layer's class from its
+    config; ``lambda layer: layer`` shares the layers). A compiled model's clone is
+    compiled alike, with a fresh optimizer and fresh metric objects, as in Keras.
+    """
     if not isinstance(model, Sequential):
         raise ValueError("clone_model expects a Sequential model.")
-    clone = Sequential.from_config(model.get_config())
+    if input_tensors is not None or kwargs.get("call_function") is not None:
+        raise ValueError("clone_model: `input_tensors` and `call_function` belong to the "
+                         "functional API, which minikeras does not support.")
+    if clone_function is None:
+        clone = Sequential.from_config(model.get_config())
+    else:
+        if not callable(clone_function):
+            raise ValueError("Expected `clone_function` argument to be a callable. "
+                             f"Received: clone_function={clone_function!r}")
+        layers = [clone_function(layer) for layer in model.layers]
+        clone = Sequential(name=model.name, trainable=model.trainable)
+        if model._input_layer is not None:
+            from ..layers import Input
+
+            clone.add(Input(batch_shape=model._input_layer.batch_shape))
+        for layer in layers:
+            clone.add(layer)
+    if model.compiled:
+        clone.compile(**_fresh_compile_arguments(model))
     return clone
+
+
+def _fresh_compile_arguments(model: Sequential) -> dict[str, Any]:
+    """compile() arguments equal to the model's, with nothing stateful shared."""
+    from ..metrics import Metric
+
+    def fresh(spec: Any) -> Any:
+        return type(spec).from_config(spec.get_config()) if isinstance(spec, Metric) else spec
+
+    optimizer = model.optimizer
+    raw_loss = model._compile_config.get("loss")
+    return {"optimizer": type(optimizer).from_config(optimizer.get_config()),
+            "loss": raw_loss if raw_loss is not None else model.loss,
+            "metrics": [fresh(m) for m in model._metric_specs] or None,
+            "weighted_metrics": [fresh(m) for m in model._weighted_specs] or None}
 
 
 def load_model(filepath: Any, custom_objects: dict[str, Any] | None = None,

@@ -104,16 +104,15 @@ class Model(InputChecks, ParallelSteps, Layer):
         kwargs.pop("sample_weight_mode", None)
         if kwargs:
             raise TypeError(f"compile() got unexpected keyword argument(s): {sorted(kwargs)}")
-        if isinstance(loss, (list, dict)):
-            raise _not_supported_error("a list or dict of losses (multi-output models)")
+        loss = _one_output(loss, "losses")
+        metrics = _one_output(metrics, "metrics", lists=False)
+        weighted_metrics = _one_output(weighted_metrics, "metrics", lists=False)
         weights = list(loss_weights.values()) if isinstance(loss_weights, dict) else (
             list(loss_weights) if isinstance(loss_weights, (list, tuple)) else [loss_weights])
         if any(w is not None and w != 1 for w in weights):
             raise ValueError("`loss_weights` other than 1 are not supported (they weigh the "
                              "losses of multi-output models). Scale the loss itself instead, "
                              f"e.g. with sample weights. Received: loss_weights={loss_weights!r}")
-        if isinstance(metrics, dict) or isinstance(weighted_metrics, dict):
-            raise _not_supported_error("a dict of metrics (multi-output models)")
         resolved_optimizer = optimizers_mod.get(optimizer)
         resolved_loss = losses_mod.resolve(loss)
         specs = self._check_metric_specs(metrics, "metrics")
@@ -755,6 +754,17 @@ class Model(InputChecks, ParallelSteps, Layer):
     _dp: Any = None
     _tracker_is_local = False
     _sharded_step = False
+
+
+def _one_output(value: Any, what: str, lists: bool = True) -> Any:
+    """The one output's entry of a list (losses) or dict that Keras accepts per output."""
+    if isinstance(value, dict) or lists and isinstance(value, (list, tuple)):
+        if len(value) != 1:
+            kind = "dict" if isinstance(value, dict) else "list"
+            raise _not_supported_error(f"a {kind} of {what} for several outputs "
+                                       "(multi-output models)")
+        return next(iter(value.values())) if isinstance(value, dict) else value[0]
+    return value
 
 
 def _per_sample_metric(spec: Any) -> bool:
