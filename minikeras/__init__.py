@@ -25,9 +25,19 @@ from . import (
     utils,
 )
 from .layers import Input, InputLayer, Layer, Variable
+from .losses import Loss
+from .metrics import Metric
 from .models import Model, Sequential
+from .optimizers import Optimizer
 
-__all__ = ["Input", "InputLayer", "Layer", "Model", "Sequential", "Variable", "__version__",
+
+def version() -> str:
+    """minikeras's version (``keras.version()``)."""
+    return __version__
+
+
+__all__ = ["Input", "InputLayer", "Layer", "Loss", "Metric", "Model", "Optimizer", "Sequential",
+           "Variable", "__version__", "version",
            "activations", "backend", "callbacks", "config", "constraints", "datasets",
            "distribution", "initializers", "layers", "losses", "metrics", "models",
            "optimizers", "regularizers", "utils"]

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from .config import epsilon, floatx, set_epsilon, set_floatx
+from .config import backend, epsilon, floatx, image_data_format, set_epsilon, set_floatx
 
-__all__ = ["clear_session", "epsilon", "floatx", "set_epsilon", "set_floatx"]
+__all__ = ["backend", "clear_session", "epsilon", "floatx", "image_data_format", "set_epsilon",
+           "set_floatx"]
 
 
 def clear_session(free_memory: bool = True) -> None:

@@ -56,6 +56,16 @@ def set_epsilon(value: float) -> None:
     _EPSILON = float(value)
 
 
+def backend() -> str:
+    """The backend's name: ``"numpy"`` (Keras 3 has a NumPy backend by that name too)."""
+    return "numpy"
+
+
+def image_data_format() -> str:
+    """``"channels_last"``, Keras's default (minikeras has no image layers to change)."""
+    return "channels_last"
+
+
 def set_random_seed(seed: int) -> None:
     """Seed minikeras's global seed, and Python's and NumPy's global generators.
 

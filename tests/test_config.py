@@ -76,3 +76,11 @@ def test_random_seed():
 def test_snake_case():
     assert mk.config.to_snake_case("BatchNormalization") == "batch_normalization"
     assert mk.config.to_snake_case("Dense") == "dense"
+
+
+def test_keras_3_backend_questions_have_answers():
+    assert mk.backend.backend() == mk.config.backend() == "numpy"
+    assert mk.backend.image_data_format() == mk.config.image_data_format() == "channels_last"
+    assert mk.version() == mk.__version__
+    assert mk.Loss is mk.losses.Loss and mk.Metric is mk.metrics.Metric
+    assert mk.Optimizer is mk.optimizers.Optimizer
