@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from . import _constants
+from ._errors import NotNumbersError
 from ._tensor import as_array
 
 Batch = tuple[np.ndarray, Any, Any]
@@ -116,7 +117,7 @@ def check_numeric(arr: Any, what: str) -> None:
                              f"(first at row {int(rows[0])}).")
         return
     if arr.dtype.kind not in "biuf":
-        raise TypeError(f"`{what}` must hold numbers; received an array of dtype {arr.dtype} "
+        raise NotNumbersError(f"`{what}` must hold numbers; received an array of dtype {arr.dtype} "
                         "(strings or objects). Encode categories as numbers first.")
     if arr.dtype.kind == "f" and not isinstance(arr, np.memmap):
         if arr.ndim == 0:

@@ -633,3 +633,19 @@ def model_mod_source(x):
     from minikeras.data import ArraySource
 
     return ArraySource(x, dtype=x.dtype)
+
+
+def test_errors_are_also_the_valueerror_keras_raises(tmp_path):
+    model = mk.Sequential([mk.Input((2,)), mk.layers.Dense(1)])
+    x = np.ones((3, 2), "float32")
+    with pytest.raises(ValueError, match=r"compile\(\)"):
+        model.fit(x, x[:, :1], verbose=0)
+    with pytest.raises(RuntimeError, match=r"compile\(\)"):
+        model.fit(x, x[:, :1], verbose=0)
+    for exc in (ValueError, FileNotFoundError):
+        with pytest.raises(exc, match="File not found"):
+            mk.models.load_model(tmp_path / "nope.keras")
+    model.compile("sgd", "mse")
+    for exc in (ValueError, TypeError):
+        with pytest.raises(exc, match="must hold numbers"):
+            model.fit(np.array([["a", "b"]] * 3), x[:, :1], verbose=0)

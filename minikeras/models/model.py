@@ -24,6 +24,7 @@ from .. import distribution
 from .. import losses as losses_mod
 from .. import metrics as metrics_mod
 from .. import optimizers as optimizers_mod
+from .._errors import NotCompiledError
 from .._fused import fused_gradient, fused_value_and_grad
 from ..callbacks.base import CallbackList, LazyLogs
 from ..data import (
@@ -147,7 +148,7 @@ class Model(InputChecks, ParallelSteps, Layer):
 
     def _require_compiled(self, method: str) -> None:
         if not self.compiled:
-            raise RuntimeError(f"You must call `compile()` before calling `{method}()`.")
+            raise NotCompiledError(f"You must call `compile()` before calling `{method}()`.")
 
     def _on_compiled_and_built(self) -> None:
         """Pick the fused gradient once, and warn when output and loss do not fit."""

@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from .._errors import ModelFileNotFoundError
 from ..layers.base import LAYERS
 from ..models.sequential import Sequential
 from ..utils import custom_object_scope
@@ -204,7 +205,7 @@ class _Reader:
         else:
             path = os.fspath(filepath)
             if not os.path.exists(path):
-                raise FileNotFoundError(f"File not found: filepath={path}. Please ensure the "
+                raise ModelFileNotFoundError(f"File not found: filepath={path}. Please ensure the "
                                         "file is an accessible minikeras file.")
             if os.path.isdir(path):
                 raise IsADirectoryError(f"{self.where} is a folder, not a minikeras file (a "
