@@ -16,7 +16,7 @@ import numpy as np
 
 from ._registry import Registry
 from ._tensor import Tensor, as_array
-from .config import epsilon, floatx
+from .config import epsilon, floatx, to_snake_case, unique_name
 
 LOSSES = Registry("loss")
 
@@ -106,6 +106,9 @@ class Loss:
 
     def __init__(self, name: str | None = None, reduction: str | None = "sum_over_batch_size",
                  dtype: Any = None) -> None:
+        if not name and type(self).name == Loss.name and type(self) is not Loss:
+            # A user's subclass: Keras names it after its class ("my_loss", "my_loss_1").
+            name = unique_name(to_snake_case(type(self).__name__))
         self.name = name or type(self).name
         self.reduction = _standardize_reduction(reduction)
         self.dtype = dtype

@@ -441,3 +441,10 @@ def test_frozen_model_has_no_trainable_weights():
     assert model.trainable_weights == []
     assert len(model.non_trainable_weights) == len(model.weights) == 8
     assert all(not layer.trainable for layer in model.layers)
+
+
+def test_a_variable_prints_as_keras_prints_it():
+    layer = mk.layers.Dense(2, bias_initializer="ones")
+    layer.build((None, 3))
+    assert repr(layer.bias) == (f"<Variable path={layer.bias.path}, shape=(2,), "
+                                "dtype=float32, value=[1. 1.]>")

@@ -452,3 +452,14 @@ def test_a_plain_function_is_a_loss_with_numeric_gradient():
     assert_close(loss(y_true, y_pred), exact(y_true, y_pred), "float32")
     assert_close(loss.value_and_grad(y_true, y_pred.copy())[1],
                  exact.value_and_grad(y_true, y_pred.copy())[1], "float32")
+
+
+def test_a_users_loss_subclass_is_named_after_its_class_as_in_keras():
+    class MyLoss(mk.losses.Loss):
+        def call(self, y_true, y_pred):
+            return (y_true - y_pred) ** 2
+
+    first, second = MyLoss(), MyLoss()
+    assert first.name.startswith("my_loss") and second.name != first.name
+    assert MyLoss(name="mine").name == "mine"
+    assert mk.losses.MeanSquaredError().name == "mean_squared_error"

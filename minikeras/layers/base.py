@@ -116,7 +116,7 @@ class Variable(np.lib.mixins.NDArrayOperatorsMixin):
 
     def __repr__(self) -> str:
         return (f"<Variable path={self.path}, shape={self.shape}, dtype={self.dtype}, "
-                f"value={self.value!r}>")
+                f"value={self.value}>")  # Keras prints the array's str, not its repr
 
     __hash__ = object.__hash__
 
