@@ -127,3 +127,35 @@ def test_a_layer_with_neither_forward_nor_call_says_what_to_write():
     with np.testing.assert_raises_regex(
             NotImplementedError, r"'nothing(_\d+)?' \(Nothing\).*forward\(x, training\).*call"):
         Nothing()(np.ones((2, 2), "float32"))
+
+
+def test_a_layer_without_get_config_saves_its_plain_constructor_arguments(tmp_path):
+    import minikeras as mk
+
+    class Scaled(mk.layers.Layer):  # no get_config(): Keras's auto-config fills it in
+        def __init__(self, factor, offsets=(0.0,), note=None, **kw):
+            super().__init__(**kw)
+            self.factor, self.offsets, self.note = factor, offsets, note
+
+        def call(self, inputs):
+            return inputs * self.factor + self.offsets[0]
+
+    layer = Scaled(3.0, offsets=[1.0], name="sc")
+    config = layer.get_config()
+    assert config["factor"] == 3.0 and config["offsets"] == [1.0] and config["name"] == "sc"
+    again = Scaled.from_config(config)
+    assert (again.factor, again.offsets, again.name) == (3.0, [1.0], "sc")
+    model = mk.Sequential([mk.Input((2,)), Scaled(2.0, offsets=(0.5,))])
+    clone = mk.models.clone_model(model)  # Keras clones layer by layer from their configs
+    x = np.ones((1, 2), "float32")
+    assert_close(clone.predict(x, verbose=0), model.predict(x, verbose=0))
+    model.save(tmp_path / "m.keras")
+    loaded = mk.models.load_model(tmp_path / "m.keras", custom_objects={"Scaled": Scaled})
+    assert_close(loaded.predict(x, verbose=0), np.full((1, 2), 2.5, "float32"))
+
+    class Opaque(mk.layers.Layer):  # an object argument: no auto-config, as in Keras
+        def __init__(self, fn, **kw):
+            super().__init__(**kw)
+            self.fn = fn
+
+    assert "fn" not in Opaque(len).get_config()

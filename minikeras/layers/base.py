@@ -207,6 +207,15 @@ def _functional_error() -> ValueError:
         "keras.Sequential([keras.Input(shape=...), keras.layers.Dense(...), ...]).")
 
 
+def _plain(value: Any) -> bool:
+    """A value an auto-config may hold: JSON scalars, and lists/tuples/dicts of them."""
+    if isinstance(value, (list, tuple)):
+        return all(_plain(v) for v in value)
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _plain(v) for k, v in value.items())
+    return value is None or isinstance(value, (str, int, float, bool))
+
+
 def _accepts_training(fn: Any) -> bool:
     """Whether ``fn`` takes a ``training`` argument (Keras passes it only then)."""
     try:
@@ -501,7 +510,34 @@ class Layer:
             from .._registry import serialize
 
             config_["activity_regularizer"] = serialize(self.activity_regularizer)
+        auto = self.__dict__.get("_auto_config")
+        if auto and type(self).get_config is Layer.get_config:
+            config_.update(auto)  # a user's layer without get_config(): its __init__ arguments
         return config_
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Layer:
+        instance = super().__new__(cls)
+        # Keras's auto-config: a user's layer that defines no get_config() still saves and
+        # clones when its constructor took plain values (str, int, float, bool, None).
+        instance._auto_config = None
+        if not cls.__module__.startswith("minikeras."):
+            try:
+                signature = inspect.signature(cls.__init__)
+                bound = signature.bind(None, *args, **kwargs).arguments
+            except (TypeError, ValueError):
+                return instance
+            values: dict[str, Any] = {}
+            for i, (name, value) in enumerate(bound.items()):
+                kind = signature.parameters[name].kind
+                if kind is inspect.Parameter.VAR_POSITIONAL:
+                    return instance
+                if kind is inspect.Parameter.VAR_KEYWORD:
+                    values.update(value)
+                elif i:  # not self
+                    values[name] = value
+            if all(_plain(v) for v in values.values()):
+                instance._auto_config = values
+        return instance
 
     @classmethod
     def from_config(cls, config_: dict[str, Any]) -> Layer:

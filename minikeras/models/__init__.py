@@ -38,19 +38,19 @@ def clone_model(model: Sequential, input_tensors: Any = None, clone_function: An
         raise ValueError("clone_model: `input_tensors` and `call_function` belong to the "
                          "functional API, which minikeras does not support.")
     if clone_function is None:
-        clone = Sequential.from_config(model.get_config())
-    else:
-        if not callable(clone_function):
-            raise ValueError("Expected `clone_function` argument to be a callable. "
-                             f"Received: clone_function={clone_function!r}")
-        layers = [clone_function(layer) for layer in model.layers]
-        clone = Sequential(name=model.name, trainable=model.trainable)
-        if model._input_layer is not None:
-            from ..layers import Input
+        def clone_function(layer: Any) -> Any:  # Keras's default: a new layer from its config
+            return layer.__class__.from_config(layer.get_config())
+    if not callable(clone_function):
+        raise ValueError("Expected `clone_function` argument to be a callable. "
+                         f"Received: clone_function={clone_function!r}")
+    layers = [clone_function(layer) for layer in model.layers]
+    clone = Sequential(name=model.name, trainable=model.trainable)
+    if model._input_layer is not None:
+        from ..layers import Input
 
-            clone.add(Input(batch_shape=model._input_layer.batch_shape))
-        for layer in layers:
-            clone.add(layer)
+        clone.add(Input(batch_shape=model._input_layer.batch_shape))
+    for layer in layers:
+        clone.add(layer)
     if model.compiled:
         clone.compile(**_fresh_compile_arguments(model))
     return clone
