@@ -10,6 +10,7 @@ import io
 import os
 import warnings
 import zipfile
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -445,3 +446,16 @@ def test_limits_are_public_and_warning_free(tmp_path):
         model = _tiny()
         model.save(tmp_path / "m.keras")
         mk.models.load_model(tmp_path / "m.keras")
+
+
+def test_model_from_json_reads_the_text_keras_3_writes():
+    # Written by Keras 3.15.1 (torch backend): `model.to_json()` of Input(3) -> Dense(4, relu,
+    # l2) -> BatchNormalization -> Dropout(0.2) -> Dense(1, sigmoid)
+    text = (Path(__file__).parent / "golden" / "keras3_to_json.json").read_text()
+    assert '"quantization_config"' in text and '"module": "keras' in text
+    model = mk.models.model_from_json(text)
+    assert [type(layer).__name__ for layer in model.layers] == [
+        "Dense", "BatchNormalization", "Dropout", "Dense"]
+    assert model.input_shape == (None, 3) and model.output_shape == (None, 1)
+    assert isinstance(model.layers[0].kernel_regularizer, mk.regularizers.L2)
+    assert model.layers[2].rate == 0.2

@@ -21,6 +21,13 @@ def model_from_json(json_string: str, custom_objects: dict[str, Any] | None = No
         what = spec.get("class_name") if isinstance(spec, dict) else spec
         raise ValueError("model_from_json: minikeras reads Sequential architectures; the JSON "
                          f"describes {what!r}.")
+    if "module" in spec:  # Keras 3's to_json(): its own keys, translated as for .keras files
+        from ..saving.keras_config import ConfigReader, build_model
+        from ..utils import custom_object_scope
+
+        where = "the JSON text from Keras"
+        with custom_object_scope(custom_objects or {}):
+            return build_model(ConfigReader(where).model(spec), custom_objects, where)
     return Sequential.from_config(spec.get("config", {}), custom_objects=custom_objects)
 
 
