@@ -474,15 +474,11 @@ class Sequential(Model):
                 print_fn: Any = None, expand_nested: bool = False, show_trainable: bool = False,
                 layer_range: Any = None) -> None:
         """Print a table of layers, output shapes and parameter counts, then the totals."""
-        from .summary import summary_lines
+        from .summary import print_summary
 
-        lines = summary_lines(self, line_length=line_length or 65, expand_nested=expand_nested,
-                              show_trainable=show_trainable)
-        if print_fn is None:
-            print("\n".join(lines))
-        else:
-            for line in lines:
-                print_fn(line)
+        print_summary(self, line_length=line_length, positions=positions, print_fn=print_fn,
+                      expand_nested=expand_nested, show_trainable=show_trainable,
+                      layer_range=layer_range)
 
     # ------------------------------------------------------------------ config
     def get_config(self) -> dict[str, Any]:

@@ -1,66 +1,225 @@
-"""``model.summary()``: layer, output shape, parameter count, and the totals."""
+"""``model.summary()``: layer, output shape, parameter count, and the totals.
+
+The table keeps tf.keras 2's plain-text layout (underscore and ``=`` rules, a blank line
+between layers) rather than Keras 3's box table, which Keras draws with ``rich``. What is
+in the cells and below the table is Keras 3's: thousands separators, ``0 (unbuilt)``,
+``?`` for an unknown shape, ``-`` in the Trainable column for a layer without weights,
+nested layers as ``└ name``, long names wrapped at spaces (a word too long for its column
+ends in ``…``), ``layer_range`` as regexes, the totals with their sizes, and an
+``Optimizer params`` line once the optimizer is built. As in Keras 3, ``print_fn`` is
+called once, with the whole text.
+"""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable, Sequence
 from typing import Any
 
+#: tf.keras 2's width for a sequential model (Keras 3 uses 88, or the terminal's width).
+DEFAULT_LINE_LENGTH = 65
+#: Where each column ends, as fractions of the line (29, 19 and 17 characters at 65).
+DEFAULT_POSITIONS = (0.45, 0.75, 1.0)
+#: The Trainable column, added to the right of the line as tf.keras 2 does.
+TRAINABLE_WIDTH = 11
 
-def _fmt_bytes(n: int) -> str:
+
+def _fmt_bytes(n: float) -> str:
+    """Keras's ``readable_memory_size``: 1024-based units, two decimals."""
     size = float(n)
-    for unit in ("B", "KB", "MB", "GB"):
-        if size < 1024 or unit == "GB":
+    for unit in ("B", "KB", "MB", "GB", "TB"):
+        if size < 1024:
             return f"{size:.2f} {unit}"
         size /= 1024
-    return f"{size:.2f} GB"
+    return f"{size:.2f} PB"
 
 
-def _shape(layer: Any, shape: Any) -> str:
-    return str(tuple(shape)) if shape is not None else "?"
+def _count(variables: Sequence[Any]) -> int:
+    return int(sum(v.size for v in variables))
 
 
-def summary_lines(model: Any, line_length: int = 65, expand_nested: bool = False,
-                  show_trainable: bool = False) -> list[str]:
-    """The lines of the summary table (tf.keras 2's layout, Keras 3's totals)."""
-    widths = [int(line_length * 0.45), int(line_length * 0.30)]
-    widths.append(line_length - sum(widths))
+def _nbytes(variables: Sequence[Any], float_size: int | None = None) -> int:
+    """Bytes held, each variable once. An integer variable (the optimizer's ``iteration``)
+    counts 4 bytes per element: Keras 3 makes it int32 (jax, torch, numpy backends).
+    ``float_size`` overrides the size of float elements."""
+    unique = {id(v): v for v in variables}.values()
+    total = 0
+    for v in unique:
+        dtype = v.value.dtype
+        if dtype.kind in "iu":
+            total += v.size * min(dtype.itemsize, 4)
+        else:
+            total += v.size * (float_size or dtype.itemsize)
+    return total
+
+
+def _column_widths(line_length: int, positions: Sequence[float] | None) -> list[int]:
+    """Each column's width; ``positions`` are fractions of the line (last <= 1) or, as in
+    tf.keras 2, the character at which each column ends."""
+    positions = list(positions) if positions is not None else list(DEFAULT_POSITIONS)
+    if len(positions) < 3:
+        raise ValueError("positions must give the end of each of the 3 columns (Layer (type), "
+                         f"Output Shape, Param #). Received: positions={positions}")
+    positions = positions[:3]
+    if positions[-1] <= 1:
+        ends = [int(p * line_length) for p in positions]
+    else:
+        ends = [int(p) for p in positions]
+    widths, current = [], 0
+    for end in ends:
+        if end - current < 4:
+            raise ValueError("Insufficient console width to print summary.")
+        widths.append(end - current)
+        current = end
+    return widths
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    """Break ``text`` at spaces into lines of at most ``width`` characters, as Keras's
+    table does: a word longer than the line is cut to fit and ends in ``…``. Leading
+    spaces (a nested layer's indent) stay on the first line."""
+    lines: list[str] = []
+    for match in re.finditer(r"\s*\S+", text):
+        word = match.group() if not lines else match.group().lstrip()
+        if len(word) > width:
+            word = word[:width - 1] + "…"
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines or [""]
+
+
+def get_layer_index_bound_by_layer_name(layers: Sequence[Any],
+                                        layer_range: Sequence[str] | None = None) -> list[int]:
+    """``[first, last + 1]``: the first layer whose name matches ``layer_range[0]`` to the
+    last matching ``layer_range[1]`` (``re.match``), as Keras 3 picks them."""
+    if layer_range is None:
+        return [0, len(layers)]
+    if len(layer_range) != 2:
+        raise ValueError("layer_range must be a list or tuple of length 2. Received: "
+                         f"layer_range = {layer_range} of length {len(layer_range)}")
+    if not isinstance(layer_range[0], str) or not isinstance(layer_range[1], str):
+        raise ValueError(f"layer_range should contain string type only. Received: {layer_range}")
+    lower = [i for i, layer in enumerate(layers) if re.match(layer_range[0], layer.name)]
+    upper = [i for i, layer in enumerate(layers) if re.match(layer_range[1], layer.name)]
+    if not lower or not upper:
+        raise ValueError("Passed layer_names do not match the layer names in the model. "
+                         f"Received: {layer_range}")
+    if min(lower) > max(upper):
+        return [min(upper), max(lower) + 1]
+    return [min(lower), max(upper) + 1]
+
+
+def _optimizer_params(model: Any) -> tuple[int, int] | None:
+    """Count and bytes of the optimizer's variables once it is built (Keras: iteration,
+    learning rate unless scheduled, the slots); None before, when Keras prints no line.
+
+    Keras builds its optimizer on ``model.trainable_variables``, so a weight frozen before
+    training has no slots there. Ours lays slots out for every weight that can train (the
+    flat buffer), so the slots of weights the model does not train now are left out.
+    """
+    optimizer = getattr(model, "optimizer", None)
+    if not getattr(model, "compiled", False) or optimizer is None \
+            or not getattr(optimizer, "built", False):
+        return None
+    # Keras's extra float state (Nadam's u_product) has the weights' dtype, as the slots do
+    layout = list(getattr(optimizer, "_layout", []))
+    slots = list(getattr(optimizer, "_slot_variables", []))
+    float_size = slots[0].value.dtype.itemsize if slots else None
+    variables = list(optimizer.variables)
+    count, nbytes = _count(variables), _nbytes(variables, float_size)
+    if layout and slots and len(slots) % len(layout) == 0:
+        trains = {id(v) for v in model.trainable_weights}
+        frozen = _count([v for v in layout if id(v) not in trains]) * (len(slots) // len(layout))
+        count -= frozen
+        nbytes -= frozen * slots[0].value.dtype.itemsize
+    return count, nbytes
+
+
+def summary_lines(model: Any, line_length: int | None = None, expand_nested: bool = False,
+                  show_trainable: bool = False, positions: Sequence[float] | None = None,
+                  layer_range: Sequence[str] | None = None) -> list[str]:
+    """The lines of the summary table (tf.keras 2's layout, Keras 3's cells and totals)."""
+    line_length = line_length or DEFAULT_LINE_LENGTH
+    widths = _column_widths(line_length, positions)
     if show_trainable:
-        widths.append(11)
+        widths.append(TRAINABLE_WIDTH)
     total_width = sum(widths)
+    # one space before each cell; at least one after it, except in the last column
+    room = [w - 2 for w in widths[:-1]] + [widths[-1] - 1]
 
-    def row(*cells: str) -> str:
-        return "".join(f" {c}".ljust(w) for c, w in zip(cells, widths)).rstrip()
+    def add_row(cells: Sequence[str]) -> None:
+        wrapped = [_wrap(c, r) for c, r in zip(cells, room)]
+        for i in range(max(len(w) for w in wrapped)):
+            parts = [w[i] if i < len(w) else "" for w in wrapped]
+            lines.append("".join(f" {p}".ljust(w) for p, w in zip(parts, widths)).rstrip())
 
     lines = [f'Model: "{model.name}"', "_" * total_width]
-    header = ["Layer (type)", "Output Shape", "Param #"] + (["Trainable"] if show_trainable else [])
-    lines += [row(*header), "=" * total_width]
-    shape = model._build_input_shape if model.built else None
-
-    def add_layers(layers: list[Any], shape: Any, prefix: str) -> Any:
-        for i, layer in enumerate(layers):
-            out = layer.compute_output_shape(shape) if shape is not None else None
-            built = layer.built
-            params = str(sum(v.size for v in layer.weights)) if built else "0 (unbuilt)"
-            cells = [f"{prefix}{layer.name} ({type(layer).__name__})", _shape(layer, out), params]
-            if show_trainable:
-                cells.append("Y" if layer.trainable else "N")
-            lines.append(row(*cells))
-            if expand_nested and hasattr(layer, "_layers"):
-                add_layers(layer._layers, shape, prefix + "  ")
-            shape = out
-            if i < len(layers) - 1 and not prefix:
-                lines.append("")
-        return shape
-
-    add_layers(model._layers, shape, "")
+    add_row(["Layer (type)", "Output Shape", "Param #"]
+            + (["Trainable"] if show_trainable else []))
     lines.append("=" * total_width)
-    weights = model.weights
-    total = sum(v.size for v in weights)
-    trainable = sum(v.size for v in model.trainable_weights)
-    total_bytes = sum(v.size * v.value.itemsize for v in weights)
-    train_bytes = sum(v.size * v.value.itemsize for v in model.trainable_weights)
-    lines.append(f"Total params: {total} ({_fmt_bytes(total_bytes)})")
-    lines.append(f"Trainable params: {trainable} ({_fmt_bytes(train_bytes)})")
-    lines.append(f"Non-trainable params: {total - trainable} "
-                 f"({_fmt_bytes(total_bytes - train_bytes)})")
+
+    def fields(layer: Any, out: Any, level: int) -> list[str]:
+        prefix = "   " * level + "└ " if level else ""
+        params = f"{_count(layer.weights):,}" if layer.built else "0 (unbuilt)"
+        cells = [f"{prefix}{layer.name} ({type(layer).__name__})",
+                 str(tuple(out)) if out is not None else "?", params]
+        if show_trainable:
+            cells.append(("Y" if layer.trainable else "N") if layer.weights else "-")
+        return cells
+
+    def add_layer(layer: Any, shape: Any, level: int) -> Any:
+        out = layer.compute_output_shape(shape) if shape is not None else None
+        add_row(fields(layer, out, level))
+        if expand_nested and getattr(layer, "_layers", None):
+            inner = shape
+            for child in layer._layers:
+                inner = add_layer(child, inner, level + 1)
+        return out
+
+    layers = list(model._layers)
+    first, stop = get_layer_index_bound_by_layer_name(layers, layer_range)
+    shape = model._build_input_shape if model.built else None
+    for i, layer in enumerate(layers[:stop]):
+        if i < first:
+            shape = layer.compute_output_shape(shape) if shape is not None else None
+            continue
+        if i > first:
+            lines.append("")
+        shape = add_layer(layer, shape, 0)
+
+    lines.append("=" * total_width)
+    groups = [(label, _count(vs), _nbytes(vs)) for label, vs in
+              [("Trainable params", model.trainable_weights),
+               ("Non-trainable params", model.non_trainable_weights)]]
+    optimizer_params = _optimizer_params(model)
+    if optimizer_params is not None:
+        groups.append(("Optimizer params", *optimizer_params))
+    total = sum(count for _, count, _ in groups)
+    total_bytes = sum(nbytes for _, _, nbytes in groups)
+    lines.append(f"Total params: {total:,} ({_fmt_bytes(total_bytes)})")
+    for label, count, nbytes in groups:
+        lines.append(f"{label}: {count:,} ({_fmt_bytes(nbytes)})")
     lines.append("_" * total_width)
     return lines
+
+
+def print_summary(model: Any, line_length: int | None = None,
+                  positions: Sequence[float] | None = None,
+                  print_fn: Callable[..., Any] | None = None, expand_nested: bool = False,
+                  show_trainable: bool = False, layer_range: Sequence[str] | None = None) -> None:
+    """Print the summary, or pass it to ``print_fn`` once, as one string ending in a
+    newline (Keras 3; ``print_fn=buf.write`` and ``print_fn=lines.append`` both work)."""
+    text = "\n".join(summary_lines(model, line_length=line_length, expand_nested=expand_nested,
+                                   show_trainable=show_trainable, positions=positions,
+                                   layer_range=layer_range)) + "\n"
+    if print_fn is None:
+        print(text, end="")
+        return
+    from ..callbacks.base import print_msg
+
+    if print_fn is print_msg:
+        print_fn(text, line_break=False)
+    else:
+        print_fn(text)
