@@ -448,3 +448,10 @@ def test_a_variable_prints_as_keras_prints_it():
     layer.build((None, 3))
     assert repr(layer.bias) == (f"<Variable path={layer.bias.path}, shape=(2,), "
                                 "dtype=float32, value=[1. 1.]>")
+
+
+def test_normalization_count_is_int32_as_in_keras():
+    layer = mk.layers.Normalization()
+    layer.adapt(np.arange(12, dtype="float32").reshape(6, 2))
+    mean, variance, count = layer.get_weights()
+    assert count.dtype == np.int32 and int(count) == 6

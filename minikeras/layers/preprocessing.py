@@ -96,7 +96,7 @@ class Normalization(Layer):
             self.mean_var = self.add_weight(shape, "zeros", name="mean", trainable=False)
             self.variance_var = self.add_weight(shape, "ones", name="variance", trainable=False)
             self.count = self.add_weight((), "zeros", name="count", trainable=False,
-                                         dtype="int64")
+                                         dtype="int32")  # Keras: "int", int32 off TensorFlow
         super().build(input_shape)
 
     def adapt(self, data: Any, batch_size: Any = None, steps: Any = None) -> None:
