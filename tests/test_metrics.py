@@ -499,3 +499,37 @@ def test_snake_case_class_names_are_metric_names_as_in_keras():
     model = mk.Sequential([mk.Input((3,)), mk.layers.Dense(1, activation="sigmoid")])
     model.compile("adam", "binary_crossentropy", metrics=["auc", "precision", "recall"])
     assert list(model.fit(x, y, verbose=0).history) == ["auc", "loss", "precision", "recall"]
+
+
+def test_r2_score_accumulates_as_keras_and_matches_the_formula():
+    rng = np.random.default_rng(0)
+    t = rng.normal(size=(20, 3))
+    p = t + rng.normal(size=(20, 3)) * 0.5
+    per_output = 1 - ((t - p) ** 2).sum(0) / ((t - t.mean(0)) ** 2).sum(0)
+    metric = mk.metrics.R2Score(class_aggregation=None)
+    metric.update_state(t[:7], p[:7])
+    metric.update_state(t[7:], p[7:])
+    assert_close(np.asarray(metric.result()), per_output)
+    uniform = mk.metrics.get("r2_score")
+    uniform.update_state(t, p)
+    assert_close(float(uniform.result()), per_output.mean())
+    spread = ((t - t.mean(0)) ** 2).sum(0)
+    weighted = mk.metrics.R2Score(class_aggregation="variance_weighted_average")
+    weighted.update_state(t, p)
+    assert_close(float(weighted.result()), (spread * per_output).sum() / spread.sum())
+    adjusted = mk.metrics.R2Score(num_regressors=2)
+    adjusted.update_state(t, p)
+    n = t.size
+    assert_close(float(adjusted.result()), 1 - (1 - per_output.mean()) * (n - 1) / (n - 3))
+    # sample weights: the weighted sums of squares
+    w = rng.uniform(size=20)
+    sw = mk.metrics.R2Score(class_aggregation=None)
+    sw.update_state(t, p, sample_weight=w)
+    mean = (w[:, None] * t).sum(0) / w.sum()
+    expected = 1 - (w[:, None] * (t - p) ** 2).sum(0) / (w[:, None] * (t - mean) ** 2).sum(0)
+    assert_close(np.asarray(sw.result()), expected)
+    sw.reset_state()
+    with pytest.raises(ValueError, match="class_aggregation"):
+        mk.metrics.R2Score(class_aggregation="median")
+    with pytest.raises(ValueError, match="2D inputs"):
+        mk.metrics.R2Score().update_state(np.ones((2, 2, 2)), np.ones((2, 2, 2)))

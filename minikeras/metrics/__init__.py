@@ -63,6 +63,7 @@ from .regression import (
     MeanSquaredError,
     MeanSquaredLogarithmicError,
     Poisson,
+    R2Score,
     RootMeanSquaredError,
     SparseCategoricalCrossentropy,
     SquaredHinge,

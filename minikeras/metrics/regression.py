@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Any
 
 import numpy as np
 
 from .. import losses as L
-from .._tensor import Tensor, as_tensor
-from .base import METRICS, Mean, MeanMetricWrapper
+from .._tensor import Tensor, as_array, as_tensor
+from .base import METRICS, Mean, MeanMetricWrapper, Metric
 
 
 class LossMetric(MeanMetricWrapper):
@@ -93,6 +94,95 @@ class RootMeanSquaredError(Mean):
 
     def result(self) -> Tensor:
         return as_tensor(math.sqrt(float(super().result())))
+
+
+@METRICS.register("r2_score")
+class R2Score(Metric):
+    """The coefficient of determination, ``1 - SS_res / SS_tot``, over everything seen.
+
+    Args:
+        class_aggregation: over the outputs: ``"uniform_average"`` (default),
+            ``"variance_weighted_average"``, or None (one score per output).
+        num_regressors: > 0 gives the adjusted R^2 for that many predictors.
+    """
+
+    default_name = "r2_score"
+
+    def __init__(self, class_aggregation: str | None = "uniform_average",
+                 num_regressors: int = 0, name: str | None = "r2_score",
+                 dtype: Any = None) -> None:
+        super().__init__(name=name, dtype=dtype)
+        valid = (None, "uniform_average", "variance_weighted_average")
+        if class_aggregation not in valid:
+            raise ValueError("Invalid value for argument `class_aggregation`. Expected one of "
+                             f"{valid}. Received: class_aggregation={class_aggregation}")
+        if num_regressors < 0:
+            raise ValueError("Invalid value for argument `num_regressors`. Expected a value "
+                             f">= 0. Received: num_regressors={num_regressors}")
+        self.class_aggregation, self.num_regressors = class_aggregation, num_regressors
+        self._direction = "up"
+        self._samples = np.zeros(1)
+        # Per output: sum of w*y, of w*y^2, of w*(y - y_pred)^2, and of w; made on first use.
+        self._sums: np.ndarray | None = None
+
+    def state_arrays(self) -> list[np.ndarray]:
+        return [self._samples] + ([self._sums] if self._sums is not None else [])
+
+    def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:  # type: ignore[override]
+        t = np.asarray(as_array(y_true), dtype=np.float64)
+        p = np.asarray(as_array(y_pred), dtype=np.float64)
+        t, p = L.squeeze_or_expand_to_same_rank(t, p)
+        if t.ndim != 2 or p.ndim != 2:
+            raise ValueError("R2Score expects 2D inputs with shape (batch_size, output_dim). "
+                             f"Received input shapes: y_pred.shape={p.shape} and "
+                             f"y_true.shape={t.shape}.")
+        if self._sums is None:
+            self._sums = np.zeros((4, p.shape[-1]))
+        w = np.ones(()) if sample_weight is None else np.asarray(as_array(sample_weight),
+                                                                 dtype=np.float64)
+        if w.ndim == 1:
+            w = w[:, None]
+        w = np.broadcast_to(w, t.shape)
+        wt = t * w
+        self._sums += [wt.sum(axis=0), (t * wt).sum(axis=0),
+                       ((t - p) ** 2 * w).sum(axis=0), w.sum(axis=0)]
+        self._samples += t.size
+
+    def result(self) -> Tensor:
+        if self._sums is None:
+            return as_tensor(0.0)
+        total, squared, residual, count = self._sums
+        with np.errstate(divide="ignore", invalid="ignore"):
+            mean = total / count
+            spread = squared - total * mean
+            raw = 1.0 - residual / spread
+        raw = np.where(np.isinf(raw), 0.0, raw)
+        if self.class_aggregation == "uniform_average":
+            score = raw.mean()
+        elif self.class_aggregation == "variance_weighted_average":
+            score = (spread * raw).sum() / spread.sum()
+        else:
+            return as_tensor(raw)
+        n, k = float(self._samples[0]), self.num_regressors
+        if k:
+            if k > n - 1:
+                warnings.warn("More independent predictors than datapoints in adjusted R2 "
+                              "score. Falling back to standard R2 score.", stacklevel=2)
+            elif k == n - 1:
+                warnings.warn("Division by zero in Adjusted R2 score. Falling back to "
+                              "standard R2 score.", stacklevel=2)
+            else:
+                score = 1.0 - (1.0 - score) * (n - 1.0) / (n - k - 1.0)
+        return as_tensor(float(score))
+
+    def reset_state(self) -> None:
+        self._samples[...] = 0
+        if self._sums is not None:
+            self._sums[...] = 0
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "class_aggregation": self.class_aggregation,
+                "num_regressors": self.num_regressors}
 
 
 def _register_loss_names() -> None:
