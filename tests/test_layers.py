@@ -78,6 +78,12 @@ _ACTIVATIONS = ("tanh", "sigmoid", "softmax", "gelu", "selu", "elu", "softplus",
                 "mish", "log_softmax")
 
 #: registered name -> [(case id, factory, input shape)]
+
+@mk.saving.register_keras_serializable(package="tests")
+def _scaled_tanh(x, scale=1.0):
+    return np.tanh(x) * scale
+
+
 GRADIENT_CASES: dict[str, list[tuple[str, Callable[[], L.Layer], tuple[int, ...]]]] = {
     "Dense": [("2d", lambda: L.Dense(3, activation="sigmoid"), (5, 4)),
               ("3d", _dense_3d, (2, 3, 4)),
@@ -101,6 +107,7 @@ GRADIENT_CASES: dict[str, list[tuple[str, Callable[[], L.Layer], tuple[int, ...]
     "GaussianDropout": [("0.3", lambda: L.GaussianDropout(0.3), (4, 5))],
     "GaussianNoise": [("0.5", lambda: L.GaussianNoise(0.5), (4, 5))],
     "Identity": [("2d", L.Identity, (4, 3))],
+    "Lambda": [("tanh", lambda: L.Lambda(_scaled_tanh, arguments={"scale": 2.0}), (4, 3))],
     "InputLayer": [("2d", lambda: L.InputLayer(shape=(3,)), (4, 3))],
     "LayerNormalization": [("2d", L.LayerNormalization, (5, 4)),
                            ("3d_two_axes", lambda: L.LayerNormalization(axis=[1, 2]), (2, 3, 4)),
@@ -170,6 +177,10 @@ def test_layer_gradients(name, factory, shape, training):
     _randomize(layer, rng)
     if isinstance(layer, L.Normalization) and layer.invert:
         x = rng.normal(size=shape)
+    if isinstance(layer, L.Lambda):  # call() only, by design: no backward to check
+        with pytest.raises(NotImplementedError, match="no automatic differentiation"):
+            check_layer_gradients(layer, x, training=training)
+        return
     check_layer_gradients(layer, x, training=training)
 
 
@@ -338,6 +349,7 @@ CONFIG_CASES: dict[str, Callable[[], L.Layer]] = {
     "GaussianDropout": lambda: L.GaussianDropout(0.2, seed=1),
     "GaussianNoise": lambda: L.GaussianNoise(0.4, seed=2),
     "Identity": L.Identity,
+    "Lambda": lambda: L.Lambda(_scaled_tanh, output_shape=(4,), arguments={"scale": 2.0}),
     "InputLayer": lambda: L.InputLayer(shape=(4,)),
     "LayerNormalization": lambda: L.LayerNormalization(epsilon=0.01, scale=False),
     "LeakyReLU": lambda: L.LeakyReLU(negative_slope=0.1),
@@ -455,3 +467,32 @@ def test_normalization_count_is_int32_as_in_keras():
     layer.adapt(np.arange(12, dtype="float32").reshape(6, 2))
     mean, variance, count = layer.get_weights()
     assert count.dtype == np.int32 and int(count) == 0  # Keras never updates it either
+
+
+def test_lambda_runs_first_in_fit_and_is_refused_where_fit_must_backpropagate(tmp_path):
+    rng = np.random.default_rng(0)
+    x = rng.uniform(size=(20, 4)).astype("float32")
+    y = (x.sum(axis=1) > 2).astype("float32")
+    model = mk.Sequential([mk.Input((4,)), L.Lambda(lambda t: t / 2.0),
+                           L.Dense(1, activation="sigmoid")])
+    model.compile("adam", "binary_crossentropy")
+    kernel = model.layers[1].kernel.numpy()
+    model.fit(x, y, epochs=2, verbose=0)  # preprocessing first: nothing to backpropagate into
+    assert not np.array_equal(kernel, model.layers[1].kernel.numpy())
+    dense = model.layers[1]
+    assert_close(model.predict(x, verbose=0),
+                 1 / (1 + np.exp(-((x / 2) @ dense.kernel.numpy() + dense.bias.numpy()))),
+                 "float32")
+    with pytest.raises(ValueError, match="anonymous function"):
+        model.save(tmp_path / "m.keras")
+    assert not (tmp_path / "m.keras").exists()
+    head = mk.Sequential([mk.Input((4,)), L.Dense(3), L.Lambda(lambda t: t[:, :2],
+                                                                 output_shape=(2,))])
+    assert head.output_shape == (None, 2)
+    head.compile("sgd", "mse")
+    with pytest.raises(NotImplementedError, match=r"'lambda(_\d+)?' \(Lambda\)"):
+        head.fit(x, np.zeros((20, 2)), verbose=0)
+    with pytest.raises(ValueError, match="callable"):
+        L.Lambda(3)
+    with pytest.raises(ValueError, match="is unknown"):
+        L.Lambda.from_config({"function": "no_such_function", "name": "l"})

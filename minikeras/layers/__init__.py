@@ -6,7 +6,7 @@ from typing import Any
 
 from .activation_layers import ELU, LeakyReLU, PReLU, ReLU, Softmax
 from .base import LAYERS, FlatBuffer, KerasTensor, Layer, Variable
-from .core import Activation, Dense, Identity, Input, InputLayer
+from .core import Activation, Dense, Identity, Input, InputLayer, Lambda
 from .normalization import BatchNormalization, LayerNormalization
 from .preprocessing import Normalization, Rescaling
 from .regularization import ActivityRegularization, Dropout, GaussianDropout, GaussianNoise
@@ -14,9 +14,9 @@ from .reshaping import Flatten, Reshape
 
 __all__ = ["ELU", "LAYERS", "Activation", "ActivityRegularization", "BatchNormalization",
            "Dense", "Dropout", "FlatBuffer", "Flatten", "GaussianDropout", "GaussianNoise",
-           "Identity", "Input", "InputLayer", "KerasTensor", "Layer", "LayerNormalization",
-           "LeakyReLU", "Normalization", "PReLU", "ReLU", "Rescaling", "Reshape", "Softmax",
-           "Variable", "deserialize", "serialize"]
+           "Identity", "Input", "InputLayer", "KerasTensor", "Lambda", "Layer",
+           "LayerNormalization", "LeakyReLU", "Normalization", "PReLU", "ReLU", "Rescaling",
+           "Reshape", "Softmax", "Variable", "deserialize", "serialize"]
 
 
 def serialize(layer: Layer) -> dict[str, Any]:

@@ -228,3 +228,79 @@ class Identity(Layer):
 
     def backward(self, grad_y):
         return grad_y
+
+
+@LAYERS.register()
+class Lambda(Layer):
+    """Wrap a function of the input as a layer (Keras's ``Lambda``), for inference.
+
+    ``function(inputs, **arguments)`` (also given ``training``/``mask`` if it takes them)
+    runs in ``layer(x)``, ``predict`` and ``evaluate``, and in ``fit`` as a first layer
+    with nothing trainable before it: minikeras has no automatic differentiation, so
+    ``fit`` refuses to backpropagate through it (write a layer with ``forward`` and
+    ``backward`` instead, docs/extending.md).
+
+    Saved by the function's name, never its code: loading needs the function registered
+    (``mk.utils.register_keras_serializable``) or passed in ``custom_objects``; a
+    ``lambda`` cannot be saved (Keras stores its bytecode, which loads only with
+    ``safe_mode=False``).
+
+    Args:
+        function: the function.
+        output_shape: the output shape without the batch axis, or a function of the
+            input shape; found by running ``function`` on one sample of zeros if None.
+        mask: accepted for Keras compatibility (minikeras has no masking).
+        arguments: keyword arguments for ``function``.
+    """
+
+    def __init__(self, function: Any, output_shape: Any = None, mask: Any = None,
+                 arguments: dict[str, Any] | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        if not callable(function):
+            raise ValueError(f"Lambda needs a callable `function`. Received: {function!r}")
+        self.function = function
+        self.arguments = dict(arguments or {})
+        self._output_shape = output_shape
+        self.mask = mask
+
+    def call(self, inputs: Any, training: Any = None) -> Any:
+        from .base import _accepts_training
+
+        kwargs = dict(self.arguments)
+        if training is not None and _accepts_training(self.function):
+            kwargs["training"] = training
+        return self.function(inputs, **kwargs)
+
+    def compute_output_shape(self, input_shape):
+        spec = self._output_shape
+        if spec is None:
+            return super().compute_output_shape(input_shape)
+        if callable(spec):
+            return tuple(spec(tuple(input_shape)))
+        return (tuple(input_shape)[0], *standardize_shape(spec, "output_shape"))
+
+    def get_config(self):
+        name = getattr(self.function, "__name__", None)
+        if not name or name == "<lambda>" or not name.isidentifier():
+            raise ValueError(
+                f"Lambda layer {self.name!r} wraps an anonymous function, which minikeras "
+                "cannot save (it never stores code). Use a named function registered with "
+                "@keras.saving.register_keras_serializable(), or a custom layer.")
+        config_ = {**super().get_config(), "function": name, "arguments": self.arguments}
+        if self._output_shape is not None and not callable(self._output_shape):
+            config_["output_shape"] = list(standardize_shape(self._output_shape))
+        return config_
+
+    @classmethod
+    def from_config(cls, config_):
+        from .._registry import CUSTOM_OBJECTS
+
+        config_ = dict(config_)
+        name = config_.pop("function")
+        function = CUSTOM_OBJECTS.get(name) if isinstance(name, str) else None
+        if function is None or not callable(function):
+            raise ValueError(
+                f"Cannot rebuild the Lambda layer {config_.get('name')!r}: its function "
+                f"{name!r} is unknown. Pass it in custom_objects or register it with "
+                "@keras.saving.register_keras_serializable().")
+        return cls(function, **config_)

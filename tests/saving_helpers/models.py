@@ -12,6 +12,13 @@ import numpy as np
 
 import minikeras as mk
 
+
+@mk.saving.register_keras_serializable(package="tests")
+def scaled_tanh(x: Any, scale: float = 1.0) -> Any:
+    """A named function for the Lambda case: files store its name, never its code."""
+    return np.tanh(x) * scale
+
+
 #: Constructor arguments and input shape (one sample) for every registered layer,
 #: so that each one is saved and loaded inside a model (see test_saving.py).
 LAYER_CASES: dict[str, tuple[dict[str, Any], tuple[int, ...]]] = {
@@ -30,6 +37,7 @@ LAYER_CASES: dict[str, tuple[dict[str, Any], tuple[int, ...]]] = {
     "GaussianDropout": ({"rate": 0.2}, (5,)),
     "GaussianNoise": ({"stddev": 0.1}, (5,)),
     "Identity": ({}, (5,)),
+    "Lambda": ({"function": scaled_tanh, "arguments": {"scale": 2.0}}, (5,)),
     "LayerNormalization": ({"epsilon": 1e-2}, (5,)),
     "LeakyReLU": ({"negative_slope": 0.2}, (5,)),
     "Normalization": ({"axis": -1}, (5,)),
