@@ -52,6 +52,9 @@ def to_array(x: Any, what: str = "x") -> Any:
     """NumPy view of array-like input; sparse matrices stay sparse (densified per batch)."""
     if x is None:
         return None
+    if isinstance(x, (tuple, list)) and len(x) == 1 and (
+            isinstance(x[0], np.ndarray) or is_dataframe(x[0])):
+        x = x[0]  # Keras: a structure holding the one input, `predict((x,))`
     if is_sparse(x):
         return x.tocsr()
     if is_dataframe(x):

@@ -252,3 +252,13 @@ def test_dataframe_with_dummy_columns_trains():
     as_floats = frame.to_numpy(dtype=np.float64)
     assert_close(model.predict(frame, verbose=0), model.predict(as_floats, verbose=0),
                  "float32")
+
+
+def test_a_tuple_or_list_holding_the_one_input_is_that_input():
+    x, y = _data()
+    model = _model(5)
+    expected = model.predict(x, verbose=0)
+    assert_close(model.predict((x,), verbose=0), expected, "float32")
+    assert_close(model.predict([x], verbose=0), expected, "float32")
+    assert model.predict(x[:1].tolist(), verbose=0).shape == (1, 1)  # a list of rows stays rows
+    model.fit((x,), y, epochs=1, verbose=0)
