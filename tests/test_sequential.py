@@ -383,3 +383,17 @@ def test_compile_takes_keras_per_output_forms_for_the_one_output():
     assert list(model.fit(x, y, verbose=0).history) == ["loss", "mae"]
     model.compile("sgd", loss={"out": "mae"}, metrics={"out": ["mse"]})
     assert list(model.fit(x, y, verbose=0).history) == ["loss", "mse"]
+
+
+def test_get_compile_config_and_compile_from_config():
+    model = mk.Sequential([mk.Input((3,)), mk.layers.Dense(1)])
+    assert model.get_compile_config() is None
+    model.compile(mk.optimizers.Adam(0.01), "mse", metrics=["mae", mk.metrics.AUC(name="a")])
+    config = model.get_compile_config()
+    json.dumps(config)
+    other = mk.Sequential([mk.Input((3,)), mk.layers.Dense(1)])
+    other.compile_from_config(config)
+    assert type(other.optimizer) is mk.optimizers.Adam and other.optimizer is not model.optimizer
+    assert float(other.optimizer.learning_rate) == pytest.approx(0.01)
+    x, y = np.ones((4, 3), "float32"), np.ones((4, 1), "float32")
+    assert list(other.fit(x, y, verbose=0).history) == ["a", "loss", "mae"]

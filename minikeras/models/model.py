@@ -146,6 +146,18 @@ class Model(InputChecks, ParallelSteps, Layer):
                 raise ValueError(metrics_mod.METRICS.unknown_message(spec))
         return out
 
+    def get_compile_config(self) -> dict[str, Any] | None:
+        """The compile settings as JSON-ready specs (None before compile), as saved in files."""
+        from ..saving.compile_spec import serialize_compile
+
+        return serialize_compile(self)
+
+    def compile_from_config(self, config: dict[str, Any]) -> None:
+        """Compile with settings from :meth:`get_compile_config`, fresh objects each time."""
+        from ..saving.compile_spec import deserialize_compile
+
+        self.compile(**deserialize_compile(config, None, "compile_from_config()", self.dtype))
+
     def _require_compiled(self, method: str) -> None:
         if not self.compiled:
             raise NotCompiledError(f"You must call `compile()` before calling `{method}()`.")
