@@ -533,3 +533,33 @@ def test_r2_score_accumulates_as_keras_and_matches_the_formula():
         mk.metrics.R2Score(class_aggregation="median")
     with pytest.raises(ValueError, match="2D inputs"):
         mk.metrics.R2Score().update_state(np.ones((2, 2, 2)), np.ones((2, 2, 2)))
+
+
+def test_f1_and_fbeta_scores_match_scikit_learn():
+    sk = pytest.importorskip("sklearn.metrics", reason="scikit-learn (dev extra) is the reference")
+    rng = np.random.default_rng(0)
+    labels = rng.integers(0, 3, 40)
+    t = np.eye(3)[labels]
+    p = rng.uniform(size=(40, 3))
+    chosen = p.argmax(axis=1)
+    for average in (None, "micro", "macro", "weighted"):
+        metric = mk.metrics.get("f1_score") if average is None else mk.metrics.F1Score(average)
+        metric.update_state(t[:15], p[:15])
+        metric.update_state(t[15:], p[15:])
+        expected = sk.f1_score(labels, chosen, average=average)
+        assert_close(np.asarray(metric.result()), expected, "float32")
+    fbeta = mk.metrics.FBetaScore(beta=2.0, average="macro", threshold=0.5)
+    fbeta.update_state(t, p)
+    assert_close(float(fbeta.result()),
+                 sk.fbeta_score(t, (p > 0.5).astype(int), beta=2.0, average="macro"), "float32")
+    weights = rng.uniform(size=40)
+    weighted = mk.metrics.F1Score(average="macro")
+    weighted.update_state(t, p, sample_weight=weights)
+    assert_close(float(weighted.result()),
+                 sk.f1_score(labels, chosen, average="macro", sample_weight=weights), "float32")
+    config = mk.metrics.F1Score(average="micro", threshold=0.3).get_config()
+    assert mk.metrics.F1Score.from_config(config).get_config() == config
+    with pytest.raises(ValueError, match="beta"):
+        mk.metrics.FBetaScore(beta=2)
+    with pytest.raises(ValueError, match="2D inputs"):
+        mk.metrics.F1Score().update_state(np.ones(3), np.ones(3))

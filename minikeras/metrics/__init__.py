@@ -47,6 +47,7 @@ from .confusion import (
     TrueNegatives,
     TruePositives,
 )
+from .f_score import F1Score, FBetaScore
 from .regression import (
     BinaryCrossentropy,
     BinaryFocalCrossentropy,
