@@ -496,3 +496,19 @@ def test_lambda_runs_first_in_fit_and_is_refused_where_fit_must_backpropagate(tm
         L.Lambda(3)
     with pytest.raises(ValueError, match="is unknown"):
         L.Lambda.from_config({"function": "no_such_function", "name": "l"})
+
+
+def test_dtype_properties_keras_layers_read():
+    layer = mk.layers.Dense(2, dtype="float64")
+    assert layer.compute_dtype == layer.variable_dtype == "float64"
+    assert mk.layers.Dense(2).compute_dtype == mk.config.floatx()
+    model = mk.Sequential([mk.Input((2,)), layer])
+    model.compile("sgd", "mse", run_eagerly=True, jit_compile=False)
+    assert model.run_eagerly is True and model.jit_compile is False
+    assert model.steps_per_execution == 1
+
+
+def test_a_lambda_config_holding_code_is_refused_without_running_it():
+    with pytest.raises(ValueError, match="never runs code.*refused"):
+        L.Lambda.from_config({"name": "l", "function": {"class_name": "__lambda__",
+                                                         "config": {"code": "boom"}}})

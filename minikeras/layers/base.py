@@ -304,6 +304,16 @@ class Layer:
         return var
 
     @property
+    def compute_dtype(self) -> str:
+        """The dtype of the layer's computations (Keras's; one dtype here, no mixed policy)."""
+        return self.dtype
+
+    @property
+    def variable_dtype(self) -> str:
+        """The dtype of the layer's weights."""
+        return self.dtype
+
+    @property
     def trainable(self) -> bool:
         return self._trainable
 

@@ -296,8 +296,13 @@ class Lambda(Layer):
         from .._registry import CUSTOM_OBJECTS
 
         config_ = dict(config_)
-        name = config_.pop("function")
-        function = CUSTOM_OBJECTS.get(name) if isinstance(name, str) else None
+        name = config_.pop("function", None)
+        if not isinstance(name, str):  # e.g. Keras's {"class_name": "__lambda__"} bytecode
+            raise ValueError(
+                f"The Lambda layer {config_.get('name')!r} holds code ({type(name).__name__}), "
+                "not a function's name; minikeras never runs code from a config, so it is "
+                "refused. Register the function and save the model again.")
+        function = CUSTOM_OBJECTS.get(name)
         if function is None or not callable(function):
             raise ValueError(
                 f"Cannot rebuild the Lambda layer {config_.get('name')!r}: its function "

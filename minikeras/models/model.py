@@ -73,6 +73,11 @@ class Model(InputChecks, ParallelSteps, Layer):
     ``call()`` are not supported: a clear error names ``Sequential``.
     """
 
+    #: Keras's compile() settings, read back by some programs (set by compile()).
+    run_eagerly = False
+    jit_compile: Any = "auto"
+    steps_per_execution = 1
+
     def __new__(cls, *args: Any, **kwargs: Any) -> Model:
         from .sequential import Sequential
 
@@ -124,6 +129,9 @@ class Model(InputChecks, ParallelSteps, Layer):
         self._metrics = None
         self._train_ready = None
         self.compiled = True
+        # Kept for code that reads them back; minikeras always runs eagerly, a step per call.
+        self.run_eagerly, self.jit_compile = bool(run_eagerly), jit_compile
+        self.steps_per_execution = steps_per_execution
         self._compile_config = {"optimizer": optimizer if isinstance(optimizer, str) else None,
                                 "loss": loss if isinstance(loss, str) else None,
                                 "metrics": metrics, "weighted_metrics": weighted_metrics}
