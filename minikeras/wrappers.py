@@ -268,7 +268,7 @@ class SKLBase(BaseEstimator):
             if not isinstance(model, Model):
                 raise TypeError("The `model` callable must return a minikeras model; it "
                                 f"returned {type(model).__name__}.")
-            if not model.compiled or model.loss is None or model.optimizer is None:
+            if not model.compiled or model._loss is None or model.optimizer is None:
                 raise RuntimeError("Given model needs to be compiled, and have a loss and an "
                                    "optimizer: call model.compile(optimizer, loss) before "
                                    "returning it.")
@@ -445,13 +445,13 @@ class SKLearnClassifier(ClassifierMixin, SKLBase):
         if units == 1 and n_classes == 2:
             self._target_mode = "binary"
         elif units == n_classes:
-            self._target_mode = "sparse" if _is_sparse_loss(model.loss) else "onehot"
+            self._target_mode = "sparse" if _is_sparse_loss(model._loss) else "onehot"
         else:
             hint = ('Dense(1, activation="sigmoid") or ' if n_classes == 2 else "")
             raise ValueError(
                 f"The model has {units} output units but y has {n_classes} classes: end the "
                 f'model in {hint}Dense({n_classes}, activation="softmax").')
-        self._from_logits = bool(getattr(model.loss, "from_logits", False))
+        self._from_logits = bool(getattr(model._loss, "from_logits", False))
 
     def _encode_target(self, y: np.ndarray) -> np.ndarray:
         index = np.searchsorted(self.classes_, y)

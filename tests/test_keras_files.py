@@ -92,7 +92,8 @@ def test_next_training_step_equals_keras(h5py, fname, name):
 
 def test_compile_settings_restored(h5py):
     model = mk.models.load_model(GOLDEN_DIR / "layers64.keras")
-    assert model.loss.name == "binary_crossentropy"
+    assert model._loss.name == "binary_crossentropy"
+    assert model.loss == "binary_crossentropy"  # as the file names it
     assert [type(m).__name__ for m in model._metric_specs] == ["AUC"]
     opt = model.optimizer
     assert (opt.rho, opt.momentum, opt.centered) == (0.9, 0.5, True)

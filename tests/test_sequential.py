@@ -379,7 +379,7 @@ def test_compile_takes_keras_per_output_forms_for_the_one_output():
     x, y = np.ones((4, 3), "float32"), np.zeros((4, 1), "float32")
     model = mk.Sequential([mk.Input((3,)), mk.layers.Dense(1, name="out")])
     model.compile("sgd", loss=["mse"], metrics={"out": "mae"})
-    assert isinstance(model.loss, mk.losses.MeanSquaredError)
+    assert isinstance(model._loss, mk.losses.MeanSquaredError) and model.loss == ["mse"]
     assert list(model.fit(x, y, verbose=0).history) == ["loss", "mae"]
     model.compile("sgd", loss={"out": "mae"}, metrics={"out": ["mse"]})
     assert list(model.fit(x, y, verbose=0).history) == ["loss", "mse"]
@@ -397,3 +397,22 @@ def test_get_compile_config_and_compile_from_config():
     assert float(other.optimizer.learning_rate) == pytest.approx(0.01)
     x, y = np.ones((4, 3), "float32"), np.ones((4, 1), "float32")
     assert list(other.fit(x, y, verbose=0).history) == ["a", "loss", "mae"]
+
+
+def test_model_loss_is_what_compile_was_given_as_in_keras(tmp_path):
+    def my_loss(y_true, y_pred):
+        return mk.ops.mean(mk.ops.square(y_true - y_pred), axis=-1)
+
+    model = mk.Sequential([mk.Input((3,)), mk.layers.Dense(1)])
+    assert model.loss is None
+    model.compile("sgd", loss="mse")
+    assert model.loss == "mse"
+    model.compile("sgd", loss=my_loss)
+    assert model.loss is my_loss
+    huber = mk.losses.Huber(delta=2.0)
+    model.compile("sgd", loss=huber)
+    assert model.loss is huber
+    model.fit(np.ones((4, 3)), np.ones((4, 1)), verbose=0)
+    model.save(tmp_path / "m.keras")
+    loaded = mk.models.load_model(tmp_path / "m.keras")
+    assert isinstance(loaded.loss, mk.losses.Huber) and loaded.loss.delta == 2.0

@@ -99,7 +99,7 @@ class InputChecks:
         return np.dtype(self.dtype)
 
     def _y_dtype(self) -> Any:
-        if self.loss is not None and getattr(self.loss, "sparse_targets", False):
+        if self._loss is not None and getattr(self._loss, "sparse_targets", False):
             return None  # integer labels stay integers
         return self._model_dtype()
 
@@ -194,7 +194,7 @@ class InputChecks:
         loss's own ``prepare``/``reduce`` run on a one-row probe, so the rules
         and messages are the loss's.
         """
-        loss = self.loss
+        loss = self._loss
         if loss is None or is_sparse(y):
             return
         out = self._output_shape_for(x)
@@ -292,7 +292,7 @@ class InputChecks:
 
     def _check_targets(self, y: np.ndarray) -> None:
         """Labels that the loss cannot mean anything with are refused up front."""
-        loss = self.loss
+        loss = self._loss
         if loss is None or isinstance(y, np.memmap):
             return
         if isinstance(loss, losses_mod.BinaryCrossentropy) and y.size:

@@ -91,7 +91,8 @@ class Model(InputChecks, ParallelSteps, Layer):
         super().__init__(trainable=trainable, name=name, **kwargs)
         self.compiled = False
         self.optimizer: optimizers_mod.Optimizer | None = None
-        self.loss: losses_mod.Loss | None = None
+        self.loss: Any = None
+        self._loss: losses_mod.Loss | None = None
         self.stop_training = False
         self.history = None
         self._loss_tracker = metrics_mod.Mean(name="loss")
@@ -110,6 +111,7 @@ class Model(InputChecks, ParallelSteps, Layer):
         kwargs.pop("sample_weight_mode", None)
         if kwargs:
             raise TypeError(f"compile() got unexpected keyword argument(s): {sorted(kwargs)}")
+        given_loss = loss
         loss = _one_output(loss, "losses")
         metrics = _one_output(metrics, "metrics", lists=False)
         weighted_metrics = _one_output(weighted_metrics, "metrics", lists=False)
@@ -124,7 +126,8 @@ class Model(InputChecks, ParallelSteps, Layer):
         specs = self._check_metric_specs(metrics, "metrics")
         weighted = self._check_metric_specs(weighted_metrics, "weighted_metrics")
         self.optimizer = resolved_optimizer
-        self.loss = resolved_loss
+        self.loss = given_loss  # what the user passed, as Keras keeps it ("mse", a function)
+        self._loss = resolved_loss  # what training computes with
         self._metric_specs, self._weighted_specs = specs, weighted
         self._metrics = None
         self._train_ready = None
@@ -174,12 +177,12 @@ class Model(InputChecks, ParallelSteps, Layer):
         """Pick the fused gradient once, and warn when output and loss do not fit."""
         act = self._output_activation()
         self._fused = None
-        if self.loss is not None and act is not None and not self._last_has_activity_reg():
-            self._fused = fused_gradient(act, self.loss)
+        if self._loss is not None and act is not None and not self._last_has_activity_reg():
+            self._fused = fused_gradient(act, self._loss)
         self._warn_output_loss_mismatch(act)
 
     def _warn_output_loss_mismatch(self, act: Any) -> None:
-        loss = self.loss
+        loss = self._loss
         if loss is None:
             return
         name = getattr(act, "name", None)
@@ -280,7 +283,7 @@ class Model(InputChecks, ParallelSteps, Layer):
     # ------------------------------------------------------------------ preparation
     def _prepare_training(self) -> None:
         """Once per fit/train_on_batch call: pack weights, build the optimizer, find runs."""
-        if self.loss is None:  # before the optimizer is built: a refused call changes nothing
+        if self._loss is None:  # before the optimizer is built: a refused call changes nothing
             raise ValueError("The model was compiled without a loss; pass `loss=` to compile() "
                              "to train or evaluate it.")
         self._ensure_packed()
@@ -326,10 +329,10 @@ class Model(InputChecks, ParallelSteps, Layer):
             return self._train_step_parallel(dp, x, y, sw)
         y_pred = self._forward(x, training=True)
         if self._fused is not None:
-            loss, grad = fused_value_and_grad(self.loss, self._fused, y, y_pred, sw)
+            loss, grad = fused_value_and_grad(self._loss, self._fused, y, y_pred, sw)
             self._backward(_like(grad, y_pred), from_z=True)
         else:
-            loss, grad = self.loss.value_and_grad(y, y_pred, sw)
+            loss, grad = self._loss.value_and_grad(y, y_pred, sw)
             self._backward(_like(grad, y_pred))
         loss += self._activity_penalty
         if regularized:
@@ -342,7 +345,7 @@ class Model(InputChecks, ParallelSteps, Layer):
     def _test_step(self, x: np.ndarray, y: Any, sw: Any) -> None:
         dp = self._dp
         n = x.shape[0]
-        if dp is not None and self.loss.reduction in ("sum", "mean_with_sample_weight"):
+        if dp is not None and self._loss.reduction in ("sum", "mean_with_sample_weight"):
             return self._test_step_parallel(dp, x, y, sw)
         if n == 0:
             return  # a rank without rows in this batch (inference runs no collectives)
@@ -353,8 +356,8 @@ class Model(InputChecks, ParallelSteps, Layer):
         self._update_metrics(y, y_pred, sw)
 
     def _batch_loss(self, y: Any, y_pred: np.ndarray, sw: Any) -> float:
-        t, p = self.loss.prepare(y, y_pred)
-        loss, _ = self.loss.reduce(self.loss.call(t, p), sw, self.loss.mask(t))
+        t, p = self._loss.prepare(y, y_pred)
+        loss, _ = self._loss.reduce(self._loss.call(t, p), sw, self._loss.mask(t))
         if np.ndim(loss):
             loss = float(np.mean(loss)) if np.size(loss) else 0.0
         return float(loss)
@@ -526,7 +529,7 @@ class Model(InputChecks, ParallelSteps, Layer):
         """Use big batches when nobody watches batches and results cannot depend on them."""
         if listen or not isinstance(source, ArraySource) or source.shuffle:
             return source
-        if for_loss and self.loss is not None and self.loss.reduction not in (
+        if for_loss and self._loss is not None and self._loss.reduction not in (
                 "sum_over_batch_size", "mean"):
             return source
         if for_loss and not all(_per_sample_metric(spec) for spec in
@@ -544,7 +547,7 @@ class Model(InputChecks, ParallelSteps, Layer):
         self._dp = distribution.active()
         if broadcast and self._dp is not None and self._flat is not None:
             self._dp.broadcast_model(self)
-        if self.loss is None:
+        if self._loss is None:
             raise ValueError("The model was compiled without a loss; pass `loss=` to compile() "
                              "to evaluate it.")
 

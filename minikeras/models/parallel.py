@@ -44,15 +44,15 @@ class ParallelSteps:
         runs, regularized, any_trainable = self._train_ready
         n = x.shape[0]
         flat = self._flat
-        scale, weight = dp.output_scale(self.loss, n, sw)
+        scale, weight = dp.output_scale(self._loss, n, sw)
         # A rank without rows (an uneven last batch) still runs the empty passes:
         # batch-norm layers reduce their statistics across ranks inside them.
         y_pred = self._forward(x, training=True)
         if n:
             if self._fused is not None:
-                loss, grad = fused_value_and_grad(self.loss, self._fused, y, y_pred, sw)
+                loss, grad = fused_value_and_grad(self._loss, self._fused, y, y_pred, sw)
             else:
-                loss, grad = self.loss.value_and_grad(y, y_pred, sw)
+                loss, grad = self._loss.value_and_grad(y, y_pred, sw)
             grad = _like(grad, y_pred)
             grad *= scale
             loss_sum = loss * scale + self._activity_penalty
@@ -60,7 +60,7 @@ class ParallelSteps:
             grad = np.zeros_like(y_pred)
             loss_sum = 0.0
         self._backward(grad, from_z=self._fused is not None)
-        if self.loss.reduction == "sum":
+        if self._loss.reduction == "sum":
             weight = 0.0
         # ZeRO-1 unless the step must read whole weights or gradients (norm clipping,
         # constraints): then every rank reduces and updates everything.
@@ -68,7 +68,7 @@ class ParallelSteps:
             dp.shard_optimizer and not self.optimizer.needs_full_gradients)
         self._sharded_step = sharded
         total, rows, weight = dp.finish_gradients(self, loss_sum, n, weight, sharded)
-        loss = total if self.loss.reduction == "sum" else total / max(weight, 1e-300)
+        loss = total if self._loss.reduction == "sum" else total / max(weight, 1e-300)
         if regularized:
             # With one shared copy of the weights, penalties read every weight and add to
             # every gradient: wait until the others are done reading this rank's
@@ -98,15 +98,15 @@ class ParallelSteps:
         y_pred = None
         if n:
             y_pred = self._forward(x, training=False)
-            scale, weight = dp.output_scale(self.loss, n, sw)
+            scale, weight = dp.output_scale(self._loss, n, sw)
             buf[:] = (self._batch_loss(y, y_pred, sw) * scale, n,
-                      0.0 if self.loss.reduction == "sum" else weight,
+                      0.0 if self._loss.reduction == "sum" else weight,
                       self._activity_penalty * n)
         dp.allreduce(buf)
         total, rows, weight, activity = buf
         if rows == 0:
             return
-        loss = total if self.loss.reduction == "sum" else total / max(weight, 1e-300)
+        loss = total if self._loss.reduction == "sum" else total / max(weight, 1e-300)
         loss += activity / rows + self._penalties()
         self._loss_tracker.add(loss * rows, rows)
         self._tracker_is_local = False

@@ -37,9 +37,9 @@ def _object_spec(obj: Any) -> dict[str, Any]:
 
 def _loss_spec(model: Any) -> Any:
     raw = getattr(model, "_compile_config", {}).get("loss")
-    if isinstance(raw, str) or model.loss is None:
+    if isinstance(raw, str) or model._loss is None:
         return raw if isinstance(raw, str) else None
-    loss = model.loss
+    loss = model._loss
     if isinstance(loss, losses_mod.LossFunctionWrapper):
         return {"function": _function_name(loss.fn), "reduction": loss.reduction,
                 "name": loss.name, "kwargs": dict(loss.fn_kwargs)}

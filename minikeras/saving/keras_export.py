@@ -191,7 +191,7 @@ def _loss_to_keras(model: Any) -> Any:
     raw = getattr(model, "_compile_config", {}).get("loss")
     if isinstance(raw, str) and raw not in KERAS_REJECTS_LOSSES:
         return raw
-    loss = model.loss
+    loss = model._loss
     if loss is None:
         return None
     if isinstance(loss, losses_mod.LossFunctionWrapper):
