@@ -563,3 +563,23 @@ def test_f1_and_fbeta_scores_match_scikit_learn():
         mk.metrics.FBetaScore(beta=2)
     with pytest.raises(ValueError, match="2D inputs"):
         mk.metrics.F1Score().update_state(np.ones(3), np.ones(3))
+
+
+def test_a_per_class_result_is_an_array_in_the_logs_and_history(tmp_path, capsys):
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(60, 4)).astype("float32")
+    y = np.eye(3, dtype="float32")[rng.integers(0, 3, 60)]
+    model = mk.Sequential([mk.Input((4,)), mk.layers.Dense(3, activation="softmax")])
+    model.compile("adam", "categorical_crossentropy",
+                  metrics=[mk.metrics.F1Score(), mk.metrics.F1Score(average="macro", name="f1m")])
+    history = model.fit(x, y, epochs=2, verbose=2, validation_split=0.2, callbacks=[
+        mk.callbacks.CSVLogger(str(tmp_path / "log.csv")),
+        mk.callbacks.EarlyStopping(monitor="val_f1m", mode="max")])
+    per_class = np.asarray(history.history["f1_score"])
+    assert per_class.shape == (2, 3)
+    assert_close(per_class.mean(axis=1), history.history["f1m"])
+    line = capsys.readouterr().out.splitlines()[1]
+    assert f"f1_score: {per_class[0].mean():.4f}" in line  # the bar shows the mean, as Keras
+    loss, f1, f1m = model.evaluate(x, y, verbose=0)
+    assert np.asarray(f1).shape == (3,) and isinstance(f1m, float)
+    assert (tmp_path / "log.csv").read_text().count("\n") == 3

@@ -20,6 +20,8 @@ import sys
 import time
 from typing import Any
 
+import numpy as np
+
 from . import base
 from .base import Callback, implemented_by, is_rank_zero
 
@@ -40,7 +42,8 @@ def format_logs(logs: Any, signed: bool = False) -> str:
     parts = []
     for key, value in dict(logs or {}).items():
         try:
-            value = float(value)
+            # A per-class result (an array) shows its mean, as Keras's progress bar does.
+            value = float(np.mean(value)) if isinstance(value, np.ndarray) else float(value)
         except (TypeError, ValueError):
             continue
         parts.append(f"{key}: {_format_value(value, signed)}")

@@ -271,9 +271,11 @@ class Model(InputChecks, ParallelSteps, Layer):
         dp = self._dp
         if dp is not None and reduce:
             return self._reduced_logs(dp)
-        logs = {"loss": float(self._loss_tracker.result())}
+        logs: dict[str, Any] = {"loss": float(self._loss_tracker.result())}
         for m, _ in self._metrics or []:
-            logs[m.name] = float(m.result())
+            value = np.asarray(m.result())
+            # A per-class result (F1Score(average=None)) stays an array, as in Keras's logs.
+            logs[m.name] = float(value) if value.size == 1 else value.copy()
         return dict(sorted(logs.items()))
 
     def _batch_logs(self) -> dict[str, float]:
