@@ -166,6 +166,22 @@ def serialize(obj: Any) -> Any:
     return {"class_name": type(obj).__name__, "config": obj.get_config()}
 
 
+def saved_function_name(fn: Any) -> str | None:
+    """The name a file stores for a function (files never hold code); None for a lambda."""
+    name = getattr(fn, "__name__", None)
+    return name if isinstance(name, str) and name != "<lambda>" and name.isidentifier() \
+        else None
+
+
+def registered_function(name: Any, custom_objects: dict[str, Any] | None = None) -> Any:
+    """The function registered (or passed in ``custom_objects``) under ``name``; None if
+    there is none, or if what is registered there is a class rather than a function."""
+    fn = (custom_objects or {}).get(name) if isinstance(name, str) else None
+    if fn is None and isinstance(name, str):
+        fn = CUSTOM_OBJECTS.get(name)
+    return fn if callable(fn) and not isinstance(fn, type) else None
+
+
 def register_keras_serializable(package: str = "Custom",
                                 name: str | None = None) -> Callable[[type], type]:
     """Register a custom class so that saved models and configs can name it."""

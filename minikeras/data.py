@@ -120,8 +120,9 @@ def check_numeric(arr: Any, what: str) -> None:
                              f"(first at row {int(rows[0])}).")
         return
     if arr.dtype.kind not in "biuf":
-        raise NotNumbersError(f"`{what}` must hold numbers; received an array of dtype {arr.dtype} "
-                        "(strings or objects). Encode categories as numbers first.")
+        raise NotNumbersError(f"`{what}` must hold numbers; received an array of dtype "
+                              f"{arr.dtype} (strings or objects). Encode categories as "
+                              "numbers first.")
     if arr.dtype.kind == "f" and not isinstance(arr, np.memmap):
         if arr.ndim == 0:
             if not np.isfinite(arr):
@@ -526,7 +527,8 @@ class EpochIterator:
     def _counted_epoch(self, num_batches: int) -> Iterator[tuple[int, Batch]]:
         """``steps_per_epoch`` over a source of known length, as Keras's EpochIterator: the
         pass continues across epochs; an epoch that reaches its end stops there (with
-        Keras's warning) and the next epoch starts a new pass (a new shuffle)."""
+        Keras's warning) and the next epoch starts a new pass (a new shuffle). The source's
+        ``on_epoch_end`` runs after every epoch (a PyDataset's hook), as in Keras."""
         if self._stream is None:
             self._stream = self.source.batches(self.rng)
             self._seen = 0
@@ -539,4 +541,4 @@ class EpochIterator:
             yield step, batch
         if self._seen >= num_batches:
             self._stream = None
-            self.source.on_epoch_end()
+        self.source.on_epoch_end()  # every epoch, as Keras's adapter (a PyDataset reshuffles)

@@ -155,8 +155,11 @@ def test_dataframe_columns_are_checked_against_training():
     model.fit(frame, pd.Series(y), epochs=1, verbose=0)
     assert model.input_columns == list("abcde")
     assert_close(model.predict(frame, verbose=0), model.predict(x, verbose=0), "float32")
-    with pytest.raises(ValueError, match="another order"):
+    with pytest.raises(ValueError, match=r"in other places \(\['b', 'a'\]\)"):
         model.predict(frame[list("bacde")], verbose=0)
+    partly = frame[list("bacde")].rename(columns={"c": "z"})  # moved and renamed at once
+    with pytest.raises(ValueError, match="in other places"):
+        model.predict(partly, verbose=0)
     # Keras reads by position: other names, or none, are the user's business
     expected = model.evaluate(x, y, verbose=0)
     assert_close(model.evaluate(frame.rename(columns={"e": "z"}), y, verbose=0), expected,
@@ -262,3 +265,28 @@ def test_a_tuple_or_list_holding_the_one_input_is_that_input():
     assert_close(model.predict([x], verbose=0), expected, "float32")
     assert model.predict(x[:1].tolist(), verbose=0).shape == (1, 1)  # a list of rows stays rows
     model.fit((x,), y, epochs=1, verbose=0)
+
+
+def test_a_pydataset_hears_on_epoch_end_after_every_epoch_with_steps_per_epoch():
+    class Five(mk.utils.PyDataset):
+        def __init__(self):
+            super().__init__()
+            self.ends, self.read = 0, []
+
+        def __len__(self):
+            return 5
+
+        def __getitem__(self, i):
+            self.read.append(i)
+            return np.full((4, 2), i, "float32"), np.zeros((4, 1), "float32")
+
+        def on_epoch_end(self):
+            self.ends += 1
+
+    data = Five()
+    model = mk.Sequential([mk.Input((2,)), mk.layers.Dense(1)])
+    model.compile("sgd", "mse")
+    with pytest.warns(UserWarning, match="ran out of data"):
+        model.fit(data, epochs=4, steps_per_epoch=2, shuffle=False, verbose=0)
+    assert data.ends == 4  # a PyDataset that reshuffles in on_epoch_end does so every epoch
+    assert data.read[-7:] == [0, 1, 2, 3, 4, 0, 1]  # epochs [0, 1], [2, 3], [4], [0, 1]

@@ -6,6 +6,7 @@ import importlib.util
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from tests.helpers.gradcheck import (
     check_activation_gradients,
@@ -94,7 +95,8 @@ def test_a_call_only_layer_runs_in_layer_call_predict_and_evaluate():
     model(x, training=True)
     assert model.layers[0].saw_training is True
     model.compile("sgd", "mse")
-    assert np.isfinite(model.evaluate(x, np.zeros((3, 2)), verbose=0))
+    assert_close(model.evaluate(x, np.zeros((3, 2)), verbose=0), float(np.mean(out ** 2)),
+                 "float32")
 
 
 def test_fit_through_a_call_only_layer_is_refused_up_front_and_changes_nothing():
@@ -158,4 +160,34 @@ def test_a_layer_without_get_config_saves_its_plain_constructor_arguments(tmp_pa
             super().__init__(**kw)
             self.fn = fn
 
-    assert "fn" not in Opaque(len).get_config()
+    with pytest.raises(NotImplementedError, match="non-serializable.*get_config"):
+        Opaque(len).get_config()  # Keras refuses too: a silent default would change the layer
+    numpy_value = Scaled(np.float32(3.0))  # not a Python float: Keras refuses it as well
+    with pytest.raises(NotImplementedError, match=r"Please implement `get_config\(\)`"):
+        mk.models.clone_model(mk.Sequential([mk.Input((2,)), numpy_value]))
+    frozen = Scaled(2.0, trainable=True)
+    frozen.trainable = False
+    assert frozen.get_config()["trainable"] is False  # the layer's state wins
+
+
+def test_the_shape_probe_of_a_call_only_layer_is_quiet_and_explains_a_failure():
+    import warnings
+
+    import minikeras as mk
+
+    class Share(mk.layers.Layer):  # zeros give 0 / 0: the probe must not warn about it
+        def call(self, inputs):
+            return inputs / mk.ops.sum(inputs, axis=-1, keepdims=True)
+
+    class NeedsPositive(mk.layers.Layer):
+        def call(self, inputs):
+            if not (inputs > 0).all():
+                raise ValueError("inputs must be positive")
+            return inputs
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model = mk.Sequential([mk.Input((3,)), Share()])
+    assert model.output_shape == (None, 3)
+    with pytest.raises(ValueError, match="running call\\(\\) on zeros.*compute_output_shape"):
+        mk.Sequential([mk.Input((3,)), NeedsPositive()])

@@ -528,7 +528,6 @@ def test_r2_score_accumulates_as_keras_and_matches_the_formula():
     mean = (w[:, None] * t).sum(0) / w.sum()
     expected = 1 - (w[:, None] * (t - p) ** 2).sum(0) / (w[:, None] * (t - mean) ** 2).sum(0)
     assert_close(np.asarray(sw.result()), expected)
-    sw.reset_state()
     with pytest.raises(ValueError, match="class_aggregation"):
         mk.metrics.R2Score(class_aggregation="median")
     with pytest.raises(ValueError, match="2D inputs"):
@@ -583,3 +582,24 @@ def test_a_per_class_result_is_an_array_in_the_logs_and_history(tmp_path, capsys
     loss, f1, f1m = model.evaluate(x, y, verbose=0)
     assert np.asarray(f1).shape == (3,) and isinstance(f1m, float)
     assert (tmp_path / "log.csv").read_text().count("\n") == 3
+
+
+def test_r2_score_adjusts_each_output_and_warns_where_it_cannot():
+    rng = np.random.default_rng(1)
+    t = rng.normal(size=(10, 2))
+    p = t + rng.normal(size=(10, 2)) * 0.3
+    raw = 1 - ((t - p) ** 2).sum(0) / ((t - t.mean(0)) ** 2).sum(0)
+    per_output = mk.metrics.R2Score(class_aggregation=None, num_regressors=3)
+    per_output.update_state(t, p)
+    n = t.size
+    assert_close(np.asarray(per_output.result()), 1 - (1 - raw) * (n - 1) / (n - 4))
+    for k, message in ((n, "More independent predictors"), (n - 1, "Division by zero")):
+        metric = mk.metrics.R2Score(num_regressors=k)
+        metric.update_state(t, p)
+        with pytest.warns(UserWarning, match=message):
+            assert_close(float(metric.result()), raw.mean())
+    metric.reset_state()
+    metric.update_state(t[:5], p[:5])  # after a reset only the new rows count
+    raw5 = 1 - ((t[:5] - p[:5]) ** 2).sum(0) / ((t[:5] - t[:5].mean(0)) ** 2).sum(0)
+    with pytest.warns(UserWarning):
+        assert_close(float(metric.result()), raw5.mean())

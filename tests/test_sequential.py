@@ -416,3 +416,10 @@ def test_model_loss_is_what_compile_was_given_as_in_keras(tmp_path):
     model.save(tmp_path / "m.keras")
     loaded = mk.models.load_model(tmp_path / "m.keras")
     assert isinstance(loaded.loss, mk.losses.Huber) and loaded.loss.delta == 2.0
+
+
+def test_compile_from_config_refuses_what_is_not_a_config():
+    model = mk.Sequential([mk.Input((3,)), mk.layers.Dense(1)])
+    with pytest.raises(ValueError, match="get_compile_config"):
+        model.compile_from_config(None)
+    assert not model.compiled

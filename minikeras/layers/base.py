@@ -207,6 +207,26 @@ def _functional_error() -> ValueError:
         "keras.Sequential([keras.Input(shape=...), keras.layers.Dense(...), ...]).")
 
 
+def _plain_arguments(cls: type, args: tuple[Any, ...],
+                     kwargs: dict[str, Any]) -> dict[str, Any] | bool:
+    """``cls.__init__``'s arguments by name if all are plain values, else False."""
+    try:
+        signature = inspect.signature(cls.__init__)
+        bound = signature.bind(None, *args, **kwargs).arguments
+    except (TypeError, ValueError):
+        return False
+    values: dict[str, Any] = {}
+    for i, (name, value) in enumerate(bound.items()):
+        kind = signature.parameters[name].kind
+        if kind is inspect.Parameter.VAR_POSITIONAL:
+            return False
+        if kind is inspect.Parameter.VAR_KEYWORD:
+            values.update(value)
+        elif i:  # not self
+            values[name] = value
+    return values if all(_plain(v) for v in values.values()) else False
+
+
 def _plain(value: Any) -> bool:
     """A value an auto-config may hold: JSON scalars, and lists/tuples/dicts of them."""
     if isinstance(value, (list, tuple)):
@@ -395,7 +415,15 @@ class Layer:
         if input_shape not in shapes:
             probe = np.zeros(tuple(1 if d is None else d for d in input_shape), dtype=self.dtype)
             self._maybe_build(probe.shape)
-            out = self.forward(probe).shape
+            try:
+                with np.errstate(all="ignore"):  # zeros are not the user's data
+                    out = self.forward(probe).shape
+            except Exception as err:
+                raise ValueError(
+                    f"Layer {self.name!r} ({type(self).__name__}): its output shape comes from "
+                    f"running call() on zeros of shape {probe.shape}, which raised "
+                    f"{type(err).__name__}: {err}. Define compute_output_shape(input_shape) "
+                    "(or give Lambda an output_shape).") from err
             shapes[input_shape] = (input_shape[0], *out[1:]) if out else out
         return shapes[input_shape]
 
@@ -521,32 +549,28 @@ class Layer:
 
             config_["activity_regularizer"] = serialize(self.activity_regularizer)
         auto = self.__dict__.get("_auto_config")
-        if auto and type(self).get_config is Layer.get_config:
-            config_.update(auto)  # a user's layer without get_config(): its __init__ arguments
+        if auto is not None and type(self).get_config is Layer.get_config:
+            if auto is False:
+                raise NotImplementedError(
+                    f"Layer {type(self).__name__} was created by passing non-serializable "
+                    "argument values in `__init__()`, and therefore the layer must override "
+                    "`get_config()` in order to be serializable. Please implement "
+                    "`get_config()`.")
+            # A user's layer without get_config(): its __init__ arguments, under the
+            # layer's current state (a later `trainable = False` wins), as in Keras.
+            config_ = {**auto, **config_}
         return config_
 
     def __new__(cls, *args: Any, **kwargs: Any) -> Layer:
+        """Record a user's subclass's constructor arguments (Keras's auto-config)."""
         instance = super().__new__(cls)
-        # Keras's auto-config: a user's layer that defines no get_config() still saves and
-        # clones when its constructor took plain values (str, int, float, bool, None).
+        # None: not needed (minikeras's own classes define get_config); a dict: the plain
+        # arguments (str, int, float, bool, None and lists/dicts of them), so a user's
+        # layer without get_config() still saves and clones; False: an argument that
+        # is not plain, so get_config() must be written (Keras raises then too).
         instance._auto_config = None
         if not cls.__module__.startswith("minikeras."):
-            try:
-                signature = inspect.signature(cls.__init__)
-                bound = signature.bind(None, *args, **kwargs).arguments
-            except (TypeError, ValueError):
-                return instance
-            values: dict[str, Any] = {}
-            for i, (name, value) in enumerate(bound.items()):
-                kind = signature.parameters[name].kind
-                if kind is inspect.Parameter.VAR_POSITIONAL:
-                    return instance
-                if kind is inspect.Parameter.VAR_KEYWORD:
-                    values.update(value)
-                elif i:  # not self
-                    values[name] = value
-            if all(_plain(v) for v in values.values()):
-                instance._auto_config = values
+            instance._auto_config = _plain_arguments(cls, args, kwargs)
         return instance
 
     @classmethod

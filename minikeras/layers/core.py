@@ -271,7 +271,7 @@ class Lambda(Layer):
             kwargs["training"] = training
         return self.function(inputs, **kwargs)
 
-    def compute_output_shape(self, input_shape):
+    def compute_output_shape(self, input_shape: tuple[Any, ...]) -> tuple[Any, ...]:
         spec = self._output_shape
         if spec is None:
             return super().compute_output_shape(input_shape)
@@ -279,9 +279,11 @@ class Lambda(Layer):
             return tuple(spec(tuple(input_shape)))
         return (tuple(input_shape)[0], *standardize_shape(spec, "output_shape"))
 
-    def get_config(self):
-        name = getattr(self.function, "__name__", None)
-        if not name or name == "<lambda>" or not name.isidentifier():
+    def get_config(self) -> dict[str, Any]:
+        from .._registry import saved_function_name
+
+        name = saved_function_name(self.function)
+        if name is None:
             raise ValueError(
                 f"Lambda layer {self.name!r} wraps an anonymous function, which minikeras "
                 "cannot save (it never stores code). Use a named function registered with "
@@ -292,18 +294,20 @@ class Lambda(Layer):
         return config_
 
     @classmethod
-    def from_config(cls, config_):
-        from .._registry import CUSTOM_OBJECTS
+    def from_config(cls, config_: dict[str, Any]) -> Lambda:
+        from .._registry import registered_function
 
         config_ = dict(config_)
+        for key in ("function_type", "module", "output_shape_type", "output_shape_module"):
+            config_.pop(key, None)  # tf.keras 2's notes on how it stored the function
         name = config_.pop("function", None)
         if not isinstance(name, str):  # e.g. Keras's {"class_name": "__lambda__"} bytecode
             raise ValueError(
                 f"The Lambda layer {config_.get('name')!r} holds code ({type(name).__name__}), "
                 "not a function's name; minikeras never runs code from a config, so it is "
                 "refused. Register the function and save the model again.")
-        function = CUSTOM_OBJECTS.get(name)
-        if function is None or not callable(function):
+        function = registered_function(name)
+        if function is None:
             raise ValueError(
                 f"Cannot rebuild the Lambda layer {config_.get('name')!r}: its function "
                 f"{name!r} is unknown. Pass it in custom_objects or register it with "

@@ -162,7 +162,7 @@ class R2Score(Metric):
         elif self.class_aggregation == "variance_weighted_average":
             score = (spread * raw).sum() / spread.sum()
         else:
-            return as_tensor(raw)
+            score = raw  # one score per output (adjusted below too, as Keras)
         n, k = float(self._samples[0]), self.num_regressors
         if k:
             if k > n - 1:
@@ -173,7 +173,7 @@ class R2Score(Metric):
                               "standard R2 score.", stacklevel=2)
             else:
                 score = 1.0 - (1.0 - score) * (n - 1.0) / (n - k - 1.0)
-        return as_tensor(float(score))
+        return as_tensor(float(score) if np.ndim(score) == 0 else score)
 
     def reset_state(self) -> None:
         self._samples[...] = 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from typing import Any
 
@@ -68,7 +69,11 @@ def _fresh_compile_arguments(model: Sequential) -> dict[str, Any]:
     from ..metrics import Metric
 
     def fresh(spec: Any) -> Any:
-        return type(spec).from_config(spec.get_config()) if isinstance(spec, Metric) else spec
+        if not isinstance(spec, Metric):
+            return spec  # a name or a function: nothing to share
+        metric = copy.deepcopy(spec)  # keeps what a config may not (a wrapped function)
+        metric.reset_state()
+        return metric
 
     optimizer = model.optimizer
     raw_loss = model._compile_config.get("loss")

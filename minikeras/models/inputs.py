@@ -273,8 +273,8 @@ class InputChecks:
         """Refuse a DataFrame holding the training columns in another order.
 
         Keras reads a DataFrame by position and ignores its column names, so other names
-        (``pd.DataFrame(scaler.transform(X))`` has none) are accepted; the same names in
-        another order would silently feed each feature to another weight.
+        (``pd.DataFrame(scaler.transform(X))`` has none) are accepted; a training column in
+        another place would silently feed that feature to another weight.
         """
         if not hasattr(frame, "columns"):  # a Series (one feature, tensorflow.org's tutorial)
             return
@@ -284,10 +284,11 @@ class InputChecks:
             if what in ("fit", "train_on_batch"):
                 self.input_columns = names
             return
-        if names != known and sorted(names) == sorted(known):
+        moved = [n for i, n in enumerate(names) if n in known and known.index(n) != i]
+        if moved:
             raise ValueError(
-                f"The DataFrame passed to {what}() has the training columns in another order: "
-                f"{names}; the model was trained on {known}. Select them with "
+                f"The DataFrame passed to {what}() has training columns in other places "
+                f"({moved}): {names}; the model was trained on {known}. Select them with "
                 "df[model.input_columns].")
 
     def _check_targets(self, y: np.ndarray) -> None:

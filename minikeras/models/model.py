@@ -158,7 +158,11 @@ class Model(InputChecks, ParallelSteps, Layer):
         return out
 
     def get_compile_config(self) -> dict[str, Any] | None:
-        """The compile settings as JSON-ready specs (None before compile), as saved in files."""
+        """The compile settings as JSON-ready specs (None before compile), as saved in files.
+
+        minikeras's own spec (what its files hold), not Keras's serialized dict: it round
+        trips through :meth:`compile_from_config`.
+        """
         from ..saving.compile_spec import serialize_compile
 
         return serialize_compile(self)
@@ -167,6 +171,9 @@ class Model(InputChecks, ParallelSteps, Layer):
         """Compile with settings from :meth:`get_compile_config`, fresh objects each time."""
         from ..saving.compile_spec import deserialize_compile
 
+        if not isinstance(config, dict):
+            raise ValueError("compile_from_config() needs the dict get_compile_config() returns "
+                             f"for a compiled model; received {config!r}.")
         self.compile(**deserialize_compile(config, None, "compile_from_config()", self.dtype))
 
     def _require_compiled(self, method: str) -> None:

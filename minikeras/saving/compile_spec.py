@@ -18,15 +18,15 @@ from .. import config
 from .. import losses as losses_mod
 from .. import metrics as metrics_mod
 from .. import optimizers as optimizers_mod
-from .._registry import CUSTOM_OBJECTS
+from .._registry import registered_function, saved_function_name
 
 HINT = ("Custom classes and functions load only when passed as custom_objects or registered "
         "with @mk.utils.register_keras_serializable().")
 
 
 def _function_name(fn: Any) -> str:
-    name = getattr(fn, "__name__", None)
-    if not name or name == "<lambda>" or not name.isidentifier():
+    name = saved_function_name(fn)
+    if name is None:
         raise TypeError(f"{fn!r} has no name to save it under (a lambda?)")
     return name
 
@@ -83,10 +83,8 @@ def serialize_compile(model: Any) -> dict[str, Any] | None:
 
 def _resolve_function(name: Any, custom_objects: dict[str, Any] | None, what: str,
                       where: str) -> Callable[..., Any]:
-    fn = (custom_objects or {}).get(name) if isinstance(name, str) else None
-    if fn is None and isinstance(name, str):
-        fn = CUSTOM_OBJECTS.get(name)
-    if fn is None or not callable(fn) or isinstance(fn, type):
+    fn = registered_function(name, custom_objects)
+    if fn is None:
         raise ValueError(
             f"{where}: the compile settings use the {what} function {name!r}, which is not "
             f"registered. Pass custom_objects={{{name!r}: {name}}} to load_model, decorate it "
