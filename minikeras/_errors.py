@@ -18,3 +18,7 @@ class ModelFileNotFoundError(FileNotFoundError, ValueError):
 
 class NotNumbersError(TypeError, ValueError):
     """Strings or objects where numbers are needed (Keras: ValueError, "Invalid dtype")."""
+
+
+class UnrecognizedArgumentsError(TypeError, ValueError):
+    """Unknown keyword arguments (Keras: ValueError; Python's own habit: TypeError)."""

@@ -229,6 +229,9 @@ BAD_CALLS = [
     case("binary", lambda m: m.fit(X, Y, callbacks=mk.callbacks.History, verbose=0), TypeError,
          r"received the class History", "fit-callbacks-class"),
     # --- sample_weight and class_weight
+    case("binary", lambda m: m.fit(X, Y, sample_weight=np.ones(N), class_weight={0: 1, 1: 2},
+                                   verbose=0), ValueError,
+         r"You cannot `class_weight` and `sample_weight` at the same time\.", "fit-both-weights"),
     case("binary", lambda m: m.fit(X, Y, sample_weight=np.ones(5), verbose=0), ValueError,
          r"`sample_weight` must have one weight per row of x \(20\); received shape \(5,\)",
          "fit-sample-weight-length"),
@@ -467,7 +470,11 @@ BAD_CONSTRUCTORS = [
     (lambda: L.Dense(3, activation="rleu"), ValueError,
      r"Unknown activation 'rleu'. Did you mean 'relu'\?"),
     (lambda: L.Dense(3, activation=3), ValueError, r"activation identifier: 3"),
-    (lambda: L.Dense(3, foo=1), TypeError, r"Dense got unexpected keyword argument\(s\): foo"),
+    (lambda: L.Dense(3, foo=1), ValueError,
+     r"^Unrecognized keyword arguments passed to Dense: \{'foo': 1\}$"),
+    (lambda: L.Dense(12, input_dim=8, init="uniform"), TypeError,
+     r"Unrecognized keyword arguments passed to Dense: \{'init': 'uniform'\} \(Keras 1 names; "
+     r"Keras 3 spells them init= as kernel_initializer=\)"),
     (lambda: L.Dense(3, kernel_initializer="glorot"), ValueError, r"Unknown initializer"),
     (lambda: L.Dense(3, kernel_regularizer="l3"), ValueError, r"Unknown regularizer 'l3'"),
     (lambda: L.Dense(3, input_shape=(-1,)), ValueError,

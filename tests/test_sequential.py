@@ -423,3 +423,14 @@ def test_compile_from_config_refuses_what_is_not_a_config():
     with pytest.raises(ValueError, match="get_compile_config"):
         model.compile_from_config(None)
     assert not model.compiled
+
+
+@pytest.mark.parametrize("hook", ["train_step", "test_step", "predict_step", "call",
+                                  "compute_loss"])
+def test_a_sequential_subclass_overriding_a_keras_hook_is_refused(hook):
+    # Keras's fit would call the override; training without it would be silently different.
+    cls = type("Custom", (mk.Sequential,), {hook: lambda self, *a, **k: None})
+    with pytest.raises(ValueError, match=f"overrides {hook} \\(Custom\\)"):
+        cls([mk.Input((2,)), mk.layers.Dense(1)])
+    plain = type("Named", (mk.Sequential,), {"describe": lambda self: "ok"})
+    assert plain([mk.Input((2,)), mk.layers.Dense(1)]).describe() == "ok"

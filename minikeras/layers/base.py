@@ -22,6 +22,7 @@ from .. import config
 from .. import constraints as constraints_mod
 from .. import initializers as initializers_mod
 from .. import regularizers as regularizers_mod
+from .._errors import UnrecognizedArgumentsError
 from .._registry import Registry
 from .._tensor import Tensor, as_array
 
@@ -207,6 +208,12 @@ def _functional_error() -> ValueError:
         "keras.Sequential([keras.Input(shape=...), keras.layers.Dense(...), ...]).")
 
 
+#: Keras 1 arguments that old blog code still passes, and their Keras 3 names.
+_KERAS_1_NAMES = {"init": "kernel_initializer", "W_regularizer": "kernel_regularizer",
+                  "b_regularizer": "bias_regularizer", "W_constraint": "kernel_constraint",
+                  "b_constraint": "bias_constraint", "output_dim": "units", "bias": "use_bias"}
+
+
 def _plain_arguments(cls: type, args: tuple[Any, ...],
                      kwargs: dict[str, Any]) -> dict[str, Any] | bool:
     """``cls.__init__``'s arguments by name if all are plain values, else False."""
@@ -283,8 +290,11 @@ class Layer:
         kwargs.pop("dynamic", None)
         activity_regularizer = kwargs.pop("activity_regularizer", None)
         if kwargs:
-            raise TypeError(f"{type(self).__name__} got unexpected keyword argument(s): "
-                            f"{', '.join(sorted(kwargs))}")
+            old = {k: _KERAS_1_NAMES[k] for k in kwargs if k in _KERAS_1_NAMES}
+            hint = ("" if not old else " (Keras 1 names; Keras 3 spells them " + ", ".join(
+                f"{k}= as {v}=" for k, v in old.items()) + ")")
+            raise UnrecognizedArgumentsError(
+                f"Unrecognized keyword arguments passed to {type(self).__name__}: {kwargs}{hint}")
         if name is not None and not isinstance(name, str):
             raise TypeError(f"Argument `name` must be a string. Received: name={name!r}")
         self.name = name or config.unique_name(config.to_snake_case(type(self).__name__))

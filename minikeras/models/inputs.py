@@ -111,6 +111,8 @@ class InputChecks:
         ``checked``: the arrays already went through :meth:`_standardize_arrays`
         (a validation split checks the whole data once, before splitting).
         """
+        if class_weight is not None and sample_weight is not None:
+            raise ValueError("You cannot `class_weight` and `sample_weight` at the same time.")
         cw = class_weight_lookup(class_weight) if class_weight is not None else None
         if isinstance(x, DataSource):
             return x

@@ -60,6 +60,12 @@ from .parallel import ParallelSteps
 _CHUNK_ELEMENTS = 1_500_000
 
 
+#: Model methods Keras's fit/evaluate/predict call, which a subclass may override.
+_KERAS_HOOKS = ("train_step", "test_step", "predict_step", "call", "compute_loss",
+                "compute_metrics", "make_train_function", "make_test_function",
+                "make_predict_function")
+
+
 def _not_supported_error(what: str) -> ValueError:
     return ValueError(
         f"minikeras supports Sequential models only; {what} is not supported. Build the model "
@@ -85,6 +91,14 @@ class Model(InputChecks, ParallelSteps, Layer):
             if cls is Model:
                 raise _not_supported_error("the functional API (keras.Model(inputs, outputs))")
             raise _not_supported_error(f"a subclassed model ({cls.__name__} with call())")
+        overridden = [name for name in _KERAS_HOOKS
+                      if any(name in vars(k) for k in cls.__mro__[:cls.__mro__.index(Sequential)])]
+        if overridden:
+            # Keras would call these; silently training without them would be worse.
+            raise _not_supported_error(
+                f"a Sequential subclass that overrides {', '.join(overridden)} "
+                f"({cls.__name__}): minikeras's fit/evaluate/predict do not call these Keras "
+                "hooks")
         return super().__new__(cls)
 
     def __init__(self, trainable: bool = True, name: str | None = None, **kwargs: Any) -> None:
