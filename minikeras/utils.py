@@ -79,6 +79,17 @@ class custom_object_scope:  # noqa: N801 - Keras's spelling
         CUSTOM_OBJECTS.update(self._backup)
 
 
+CustomObjectScope = custom_object_scope  # Keras's other spelling
+
+
+def get_registered_name(obj: Any) -> str:
+    """The name ``obj`` is registered under (``"Custom>MyLayer"``), else its own name."""
+    for key, value in CUSTOM_OBJECTS.items():
+        if value is obj and ">" in key:
+            return key
+    return getattr(obj, "__name__", type(obj).__name__)
+
+
 class PyDataset:
     """Keras's ``PyDataset``: subclass with ``__len__`` and ``__getitem__(index)``.
 

@@ -459,3 +459,44 @@ def test_model_from_json_reads_the_text_keras_3_writes():
     assert model.input_shape == (None, 3) and model.output_shape == (None, 1)
     assert isinstance(model.layers[0].kernel_regularizer, mk.regularizers.L2)
     assert model.layers[2].rate == 0.2
+
+
+def test_keras_serialization_helpers(tmp_path):
+    @mk.saving.register_keras_serializable(package="tests_ser")
+    class Twice(mk.layers.Layer):
+        def call(self, inputs):
+            return inputs * 2
+
+    def squash(x):
+        return x / (1 + abs(x))
+
+    assert mk.saving.get_registered_name(Twice) == "tests_ser>Twice"
+    assert mk.saving.get_registered_name(squash) == "squash"
+    assert mk.saving.get_registered_object("tests_ser>Twice") is Twice
+    spec = mk.saving.serialize_keras_object(mk.regularizers.L2(0.01))
+    again = mk.saving.deserialize_keras_object(spec)
+    assert isinstance(again, mk.regularizers.L2) and again.get_config() == spec["config"]
+    dense = mk.saving.deserialize_keras_object(mk.saving.serialize_keras_object(
+        mk.layers.Dense(3, activation="relu")))
+    assert isinstance(dense, mk.layers.Dense) and dense.units == 3
+    assert type(mk.saving.deserialize_keras_object({"class_name": "Twice", "config": {}},
+                                                   custom_objects={"Twice": Twice})) is Twice
+    assert mk.saving.serialize_keras_object(squash) == "squash"
+    with pytest.raises(ValueError, match="anonymous"):
+        mk.saving.serialize_keras_object(lambda x: x)
+    with pytest.raises(ValueError, match="not a built-in name and not registered"):
+        mk.saving.deserialize_keras_object({"class_name": "os.system", "config": {}})
+    assert mk.utils.CustomObjectScope is mk.utils.custom_object_scope
+    model = mk.Sequential([mk.Input((2,)), mk.layers.Dense(1)])
+    mk.models.save_model(model, tmp_path / "m.keras")
+    assert mk.models.load_model(tmp_path / "m.keras").count_params() == 3
+
+
+def test_add_loss_says_what_to_use_instead():
+    class Penalized(mk.layers.Layer):
+        def call(self, inputs):
+            self.add_loss(mk.ops.sum(inputs) * 0.1)
+            return inputs
+
+    with pytest.raises(NotImplementedError, match="add_loss.*activity_regularizer"):
+        Penalized()(np.ones((2, 2), "float32"))

@@ -333,6 +333,15 @@ class Layer:
         self._variables.append(var)
         return var
 
+    def add_loss(self, loss: Any) -> None:
+        """Keras's ``add_loss``: refused, because it needs automatic differentiation."""
+        raise NotImplementedError(
+            f"Layer {self.name!r} ({type(self).__name__}) called add_loss(): minikeras has no "
+            "automatic differentiation, so it cannot train on an extra loss computed in "
+            "call(). For a penalty on activations use activity_regularizer= or "
+            "layers.ActivityRegularization; on weights, kernel_regularizer= / "
+            "bias_regularizer=.")
+
     @property
     def compute_dtype(self) -> str:
         """The dtype of the layer's computations (Keras's; one dtype here, no mixed policy)."""

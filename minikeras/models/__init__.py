@@ -9,7 +9,7 @@ from typing import Any
 from .model import Model
 from .sequential import Sequential
 
-__all__ = ["Model", "Sequential", "clone_model", "load_model", "model_from_json"]
+__all__ = ["Model", "Sequential", "clone_model", "load_model", "model_from_json", "save_model"]
 
 
 def model_from_json(json_string: str, custom_objects: dict[str, Any] | None = None) -> Sequential:
@@ -81,6 +81,11 @@ def _fresh_compile_arguments(model: Sequential) -> dict[str, Any]:
             "loss": raw_loss if raw_loss is not None else model.loss,
             "metrics": [fresh(m) for m in model._metric_specs] or None,
             "weighted_metrics": [fresh(m) for m in model._weighted_specs] or None}
+
+
+def save_model(model: Sequential, filepath: Any, overwrite: bool = True, **kwargs: Any) -> None:
+    """``model.save(filepath)`` (Keras's ``keras.models.save_model``)."""
+    model.save(filepath, overwrite=overwrite, **kwargs)
 
 
 def load_model(filepath: Any, custom_objects: dict[str, Any] | None = None,
