@@ -7,6 +7,7 @@ bit for bit after a round trip (nothing is recomputed: the same bytes go back).
 from __future__ import annotations
 
 import io
+import json
 import os
 import warnings
 import zipfile
@@ -500,3 +501,21 @@ def test_add_loss_says_what_to_use_instead():
 
     with pytest.raises(NotImplementedError, match="add_loss.*activity_regularizer"):
         Penalized()(np.ones((2, 2), "float32"))
+
+
+def test_model_from_json_restores_the_compile_settings_as_keras_does():
+    # Keras 3.15.1's to_json() of a model compiled with adam, binary_crossentropy, accuracy
+    text = (Path(__file__).parent / "golden" / "keras3_to_json_compiled.json").read_text()
+    model = mk.models.model_from_json(text)
+    assert model.compiled and model.loss == "binary_crossentropy"
+    assert isinstance(model.optimizer, mk.optimizers.Adam) and model._metric_specs == ["accuracy"]
+    ours = mk.Sequential([mk.Input((3,)), mk.layers.Dense(1)])
+    assert not mk.models.model_from_json(ours.to_json()).compiled
+    ours.compile(mk.optimizers.SGD(0.1), "mse", metrics=["mae"])
+    again = mk.models.model_from_json(ours.to_json())
+    assert again.compiled and again.loss == "mse" and again.optimizer is not ours.optimizer
+    assert float(again.optimizer.learning_rate) == pytest.approx(0.1)
+    spec = json.loads(ours.to_json())
+    spec["compile_config"]["loss"] = {"class_name": "os.system", "config": {}}
+    with pytest.raises(ValueError, match="compile settings"):
+        mk.models.model_from_json(json.dumps(spec))

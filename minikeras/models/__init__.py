@@ -13,7 +13,8 @@ __all__ = ["Model", "Sequential", "clone_model", "load_model", "model_from_json"
 
 
 def model_from_json(json_string: str, custom_objects: dict[str, Any] | None = None) -> Sequential:
-    """Rebuild a model's architecture from ``model.to_json()`` (no weights)."""
+    """Rebuild a model from ``model.to_json()``: its architecture, and its compile
+    settings when the model was compiled (no weights), as Keras does."""
     try:
         spec = json.loads(json_string)
     except json.JSONDecodeError as err:
@@ -22,14 +23,26 @@ def model_from_json(json_string: str, custom_objects: dict[str, Any] | None = No
         what = spec.get("class_name") if isinstance(spec, dict) else spec
         raise ValueError("model_from_json: minikeras reads Sequential architectures; the JSON "
                          f"describes {what!r}.")
+    from ..saving.compile_spec import compile_restored, deserialize_compile
+    from ..utils import custom_object_scope
+
     if "module" in spec:  # Keras 3's to_json(): its own keys, translated as for .keras files
         from ..saving.keras_config import ConfigReader, build_model
-        from ..utils import custom_object_scope
 
         where = "the JSON text from Keras"
+        reader = ConfigReader(where)
         with custom_object_scope(custom_objects or {}):
-            return build_model(ConfigReader(where).model(spec), custom_objects, where)
-    return Sequential.from_config(spec.get("config", {}), custom_objects=custom_objects)
+            model = build_model(reader.model(spec), custom_objects, where)
+            compile_spec = reader.compile(spec.get("compile_config"), legacy=False)
+    else:
+        where = "the JSON text"
+        model = Sequential.from_config(spec.get("config", {}), custom_objects=custom_objects)
+        compile_spec = spec.get("compile_config")
+    if compile_spec is not None:  # Keras's text carries the compile settings: so does ours
+        with custom_object_scope(custom_objects or {}):
+            compile_restored(model, deserialize_compile(compile_spec, custom_objects, where,
+                                                        model.dtype), where)
+    return model
 
 
 def clone_model(model: Sequential, input_tensors: Any = None, clone_function: Any = None,

@@ -512,8 +512,12 @@ class Sequential(Model):
         """The architecture as Keras's JSON (``model_from_json`` reads it back)."""
         from .. import __version__
 
-        return json.dumps({"class_name": "Sequential", "config": self.get_config(),
-                           "keras_version": __version__, "backend": "numpy"}, **kwargs)
+        spec: dict[str, Any] = {"class_name": "Sequential", "config": self.get_config(),
+                                "keras_version": __version__, "backend": "numpy"}
+        compile_config = self.get_compile_config() if self.compiled else None
+        if compile_config is not None:  # as Keras's: model_from_json gives a compiled model
+            spec["compile_config"] = compile_config
+        return json.dumps(spec, **kwargs)
 
     def __repr__(self) -> str:
         return f"<Sequential name={self.name}, built={self.built}>"
