@@ -603,3 +603,22 @@ def test_r2_score_adjusts_each_output_and_warns_where_it_cannot():
     raw5 = 1 - ((t[:5] - p[:5]) ** 2).sum(0) / ((t[:5] - t[:5].mean(0)) ** 2).sum(0)
     with pytest.warns(UserWarning):
         assert_close(float(metric.result()), raw5.mean())
+
+
+def test_results_are_reported_in_the_models_float_type_as_keras():
+    x = np.ones((40, 1), "float32")
+    y = (np.arange(40) < 21).astype("float32")  # a constant output gets 21 of 40 right
+    model = mk.Sequential([mk.Input((1,)), mk.layers.Dense(1, activation="sigmoid",
+                                                           kernel_initializer="ones",
+                                                           bias_initializer="zeros")])
+    model.compile("sgd", "binary_crossentropy", metrics=["accuracy"])
+    _, accuracy = model.evaluate(x, y, verbose=0)
+    assert accuracy == float(np.float32(0.525)) == 0.5249999761581421  # Keras prints this
+    mk.config.set_floatx("float64")
+    try:
+        wide = mk.Sequential([mk.Input((1,)), mk.layers.Dense(1, activation="sigmoid",
+                                                              kernel_initializer="ones")])
+        wide.compile("sgd", "binary_crossentropy", metrics=["accuracy"])
+        assert wide.evaluate(x, y, verbose=0)[1] == 0.525
+    finally:
+        mk.config.set_floatx("float32")

@@ -292,11 +292,14 @@ class Model(InputChecks, ParallelSteps, Layer):
         dp = self._dp
         if dp is not None and reduce:
             return self._reduced_logs(dp)
-        logs: dict[str, Any] = {"loss": float(self._loss_tracker.result())}
+        # Keras keeps its trackers in the model's float type and reports them as Python
+        # floats: a float32 model reports 0.5249999761581421 for 21/40, and so do we.
+        dtype = np.float32 if self._model_dtype() == np.float32 else np.float64
+        logs: dict[str, Any] = {"loss": float(dtype(self._loss_tracker.result()))}
         for m, _ in self._metrics or []:
             value = np.asarray(m.result())
             # A per-class result (F1Score(average=None)) stays an array, as in Keras's logs.
-            logs[m.name] = float(value) if value.size == 1 else value.copy()
+            logs[m.name] = float(dtype(value)) if value.size == 1 else value.astype(dtype)
         return dict(sorted(logs.items()))
 
     def _batch_logs(self) -> dict[str, float]:
