@@ -501,6 +501,8 @@ def test_add_loss_says_what_to_use_instead():
 
     with pytest.raises(NotImplementedError, match="add_loss.*activity_regularizer"):
         Penalized()(np.ones((2, 2), "float32"))
+    with pytest.raises(NotImplementedError, match="add_loss"):  # not hidden by the shape probe
+        mk.Sequential([mk.Input((2,)), Penalized()])
 
 
 def test_model_from_json_restores_the_compile_settings_as_keras_does():

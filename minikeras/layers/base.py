@@ -437,6 +437,8 @@ class Layer:
             try:
                 with np.errstate(all="ignore"):  # zeros are not the user's data
                     out = self.forward(probe).shape
+            except NotImplementedError:
+                raise  # already says what is missing (add_loss, a forward)
             except Exception as err:
                 raise ValueError(
                     f"Layer {self.name!r} ({type(self).__name__}): its output shape comes from "

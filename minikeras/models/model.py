@@ -95,10 +95,12 @@ class Model(InputChecks, ParallelSteps, Layer):
                       if any(name in vars(k) for k in cls.__mro__[:cls.__mro__.index(Sequential)])]
         if overridden:
             # Keras would call these; silently training without them would be worse.
-            raise _not_supported_error(
-                f"a Sequential subclass that overrides {', '.join(overridden)} "
-                f"({cls.__name__}): minikeras's fit/evaluate/predict do not call these Keras "
-                "hooks")
+            raise ValueError(
+                f"{cls.__name__} overrides {', '.join(overridden)}, which Keras's fit, "
+                "evaluate and predict call; minikeras's loop does not (it has no automatic "
+                "differentiation to run a custom train_step), so the subclass is refused "
+                "rather than trained without them. Use keras.Sequential with a custom loss, "
+                "metric or callback instead.")
         return super().__new__(cls)
 
     def __init__(self, trainable: bool = True, name: str | None = None, **kwargs: Any) -> None:
