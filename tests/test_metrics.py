@@ -622,3 +622,30 @@ def test_results_are_reported_in_the_models_float_type_as_keras():
         assert wide.evaluate(x, y, verbose=0)[1] == 0.525
     finally:
         mk.config.set_floatx("float32")
+
+
+def test_metric_variables_are_named_variables_over_the_state():
+    accuracy = mk.metrics.BinaryAccuracy()
+    accuracy.update_state([1.0, 0.0], [0.9, 0.8])
+    total, count = accuracy.variables
+    assert (total.name, count.name) == ("total", "count")  # Keras's names for a mean
+    assert float(total.numpy()) == 1.0 and float(count.numpy()) == 2.0
+    for v in accuracy.variables:  # a reset written the Keras way changes the state itself
+        v.assign(np.zeros(v.shape))
+    assert float(accuracy.result()) == 0.0
+
+    class Counter(mk.metrics.Metric):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.seen = self.add_variable(shape=(), initializer="zeros", name="seen")
+
+        def update_state(self, y_true, y_pred, sample_weight=None):
+            self.seen.assign_add(len(y_true))
+
+        def result(self):
+            return self.seen.numpy()
+
+    counter = Counter()
+    counter.update_state([1, 2, 3], [1, 2, 3])
+    assert [v.name for v in counter.variables] == ["seen"] and counter.result() == 3
+    assert all(hasattr(v, "assign") for v in mk.metrics.AUC().variables)

@@ -90,9 +90,25 @@ class Metric:
         return self.add_variable(shape, initializer, dtype=dtype, aggregation=aggregation,
                                  name=name)
 
+    #: Keras's names for the rows of a one-array state (``Mean``: total, count).
+    variable_names: tuple[str, ...] = ()
+
     @property
-    def variables(self) -> list[np.ndarray]:
-        return self.state_arrays()
+    def variables(self) -> list[Any]:
+        """The state as Keras's named variables (``.name``, ``.assign``), views of it."""
+        from ..layers.base import Variable
+
+        added = self.__dict__.get("_added_variables")
+        if added:
+            return list(added)
+        arrays = self.state_arrays()
+        if self.variable_names and len(arrays) == 1:
+            rows = arrays[0]
+            return [Variable(rows[i:i + 1].reshape(rows.shape[1:]), name=name, trainable=False,
+                             path=f"{self.name}/{name}")
+                    for i, name in enumerate(self.variable_names)]
+        return [Variable(a, name=f"variable_{i}", trainable=False, path=f"{self.name}/variable_{i}")
+                for i, a in enumerate(arrays)]
 
     def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> Tensor:
         self.update_state(y_true, y_pred, sample_weight=sample_weight)
@@ -133,6 +149,7 @@ class Mean(Metric):
     """The (weighted) mean of the values given to ``update_state(values, sample_weight)``."""
 
     default_name = "mean"
+    variable_names = ("total", "count")
 
     def __init__(self, name: str | None = None, dtype: Any = None) -> None:
         super().__init__(name=name, dtype=dtype)
