@@ -176,7 +176,7 @@ def test_get_config_matches_keras_and_round_trips(spec: dict) -> None:
     mk.config.set_floatx("float64")
     metric = getattr(mk.metrics, spec["class"])(name="m", **spec["kwargs"])
     config = metric.get_config()
-    assert config.pop("dtype") is None
+    assert config.pop("dtype") == mk.config.floatx()  # Keras: the floatx of its creation
     assert config == spec["config"]
     clone = type(metric).from_config(json.loads(json.dumps(metric.get_config())))
     assert clone.get_config() == metric.get_config()

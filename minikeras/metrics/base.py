@@ -50,7 +50,9 @@ class Metric:
             else:
                 name = own
         self.name = name
-        self.dtype = dtype
+        # Keras's metric dtype (floatx unless given); results are reported in the model's
+        # float type by the fit loop, the state itself is kept in float64.
+        self.dtype = str(np.dtype(dtype)) if dtype is not None else config.floatx()
 
     def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
         raise NotImplementedError
