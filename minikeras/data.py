@@ -237,6 +237,9 @@ class DataSource:
     def batches(self, rng: np.random.Generator | None) -> Iterator[Batch]:
         raise NotImplementedError
 
+    def on_epoch_begin(self) -> None:
+        pass
+
     def on_epoch_end(self) -> None:
         pass
 
@@ -392,8 +395,17 @@ class GeneratorSource(DataSource):
         return tuple(np.shape(to_array(_unpack(item)[0]))[1:])
 
 
+def _num_batches(dataset: Any) -> int:
+    """Keras 3's ``num_batches``, else ``len()`` (Keras's fallback)."""
+    n = getattr(dataset, "num_batches", None)
+    if n is None:
+        n = len(dataset)
+    return int(n)
+
+
 class PyDatasetSource(DataSource):
-    """Keras's ``PyDataset`` protocol: ``__len__``, ``__getitem__``, ``on_epoch_end``."""
+    """Keras's ``PyDataset`` protocol: ``num_batches`` (or ``__len__``), ``__getitem__``,
+    ``on_epoch_begin`` and ``on_epoch_end``."""
 
     def __init__(self, dataset: Any, shuffle: bool = False, dtype: Any = None,
                  y_dtype: Any = None, class_weight: np.ndarray | None = None,
@@ -401,7 +413,7 @@ class PyDatasetSource(DataSource):
         self.dataset = dataset
         self.shuffle = shuffle
         self.dtype, self.y_dtype, self.class_weight = dtype, y_dtype, class_weight
-        self.num_batches = len(dataset)
+        self.num_batches = _num_batches(dataset)
         self.shard = shard
 
     def batches(self, rng):
@@ -425,6 +437,11 @@ class PyDatasetSource(DataSource):
             raise ValueError("The PyDataset has no batches (len() is 0).")
         return tuple(np.shape(to_array(_unpack(self.dataset[0])[0]))[1:])
 
+    def on_epoch_begin(self):
+        hook = getattr(self.dataset, "on_epoch_begin", None)
+        if hook is not None:
+            hook()
+
     def on_epoch_end(self):
         hook = getattr(self.dataset, "on_epoch_end", None)
         if hook is not None:
@@ -446,8 +463,10 @@ def convert_batch(x: Any, y: Any, sw: Any, dtype: Any, y_dtype: Any,
     if sw is not None:
         sw = np.asarray(to_array(sw, "sample_weight"), dtype=np.float64)
     if class_weight is not None and y is not None:
-        cw = class_weights_for(y, class_weight)
-        sw = cw if sw is None else sw * cw
+        if sw is not None:  # Keras refuses the pair for arrays and datasets alike
+            raise ValueError("You cannot specify `class_weight` and `sample_weight` at the "
+                             "same time: the data yields sample weights.")
+        sw = class_weights_for(y, class_weight)
     return x, y, sw
 
 
@@ -496,6 +515,7 @@ class EpochIterator:
         return self.num_steps or 0
 
     def epoch(self) -> Iterator[tuple[int, Batch]]:
+        self.source.on_epoch_begin()  # a PyDataset's hook, before every epoch (Keras)
         if self.steps_per_epoch is None:
             for step, batch in enumerate(self.source.batches(self.rng)):
                 yield step, batch

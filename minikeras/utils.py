@@ -94,7 +94,8 @@ class PyDataset:
     """Keras's ``PyDataset``: subclass with ``__len__`` and ``__getitem__(index)``.
 
     ``__getitem__`` returns one batch, ``(x, y)`` or ``(x, y, sample_weight)``;
-    ``on_epoch_end`` runs after each epoch. ``workers``/``use_multiprocessing``
+    ``num_batches`` (Keras 3) or ``__len__`` gives their number; ``on_epoch_begin`` and
+    ``on_epoch_end`` run around each epoch. ``workers``/``use_multiprocessing``
     are accepted and ignored: batches are read in the training process.
     """
 
@@ -105,16 +106,22 @@ class PyDataset:
         self.max_queue_size = max_queue_size
 
     def __len__(self) -> int:
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} must define __len__ or the "
+                                  "num_batches property (Keras 3's name).")
 
     def __getitem__(self, index: int) -> Any:
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} must define __getitem__(index), "
+                                  "returning one batch.")
+
+    def on_epoch_begin(self) -> None:
+        """Called before every epoch (and before evaluate and predict)."""
 
     def on_epoch_end(self) -> None:
-        pass
+        """Called after every epoch."""
 
     @property
     def num_batches(self) -> int:
+        """The number of batches: ``len(self)`` unless a subclass defines this (Keras 3)."""
         return len(self)
 
 

@@ -290,3 +290,49 @@ def test_a_pydataset_hears_on_epoch_end_after_every_epoch_with_steps_per_epoch()
         model.fit(data, epochs=4, steps_per_epoch=2, shuffle=False, verbose=0)
     assert data.ends == 4  # a PyDataset that reshuffles in on_epoch_end does so every epoch
     assert data.read[-7:] == [0, 1, 2, 3, 4, 0, 1]  # epochs [0, 1], [2, 3], [4], [0, 1]
+
+
+def test_a_spent_generator_ends_training_with_a_warning_not_epochs_of_zeros():
+    x, y = _data(22)
+
+    def once():
+        for i in range(0, 22, 5):
+            yield x[i:i + 5], y[i:i + 5]
+
+    model = _model(5)
+    with pytest.warns(UserWarning, match="ran out of data"):
+        history = model.fit(once(), epochs=3, verbose=0)
+    assert history.epoch == [0] and len(history.history["loss"]) == 1
+    assert history.history["loss"][0] > 0
+
+
+def test_pydataset_num_batches_and_epoch_hooks_as_keras_3():
+    calls = []
+
+    class ByProperty(mk.utils.PyDataset):  # Keras 3's protocol: num_batches, no __len__
+        @property
+        def num_batches(self):
+            return 3
+
+        def __getitem__(self, i):
+            return np.full((4, 5), i, "float32"), np.zeros((4,), "float32")
+
+        def on_epoch_begin(self):
+            calls.append("begin")
+
+        def on_epoch_end(self):
+            calls.append("end")
+
+    model = _model(5)
+    history = model.fit(ByProperty(), epochs=2, verbose=0)
+    assert history.params["steps"] == 3
+    assert calls == ["begin", "end", "begin", "end"]
+    with pytest.raises(NotImplementedError, match="__len__ or the num_batches property"):
+        len(mk.utils.PyDataset())
+
+    class Weighted(ByProperty):
+        def __getitem__(self, i):
+            return np.ones((4, 5), "float32"), np.zeros((4,), "float32"), np.ones(4)
+
+    with pytest.raises(ValueError, match="`class_weight` and `sample_weight`"):
+        model.fit(Weighted(), class_weight={0: 1.0, 1: 2.0}, verbose=0)

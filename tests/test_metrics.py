@@ -649,3 +649,17 @@ def test_metric_variables_are_named_variables_over_the_state():
     counter.update_state([1, 2, 3], [1, 2, 3])
     assert [v.name for v in counter.variables] == ["seen"] and counter.result() == 3
     assert all(hasattr(v, "assign") for v in mk.metrics.AUC().variables)
+
+
+def test_a_one_element_per_class_result_stays_an_array_as_in_keras():
+    rng = np.random.default_rng(2)
+    x = rng.normal(size=(30, 3)).astype("float32")
+    y = (x[:, :1] > 0).astype("float32")
+    model = mk.Sequential([mk.Input((3,)), mk.layers.Dense(1, activation="sigmoid")])
+    model.compile("sgd", "binary_crossentropy",
+                  metrics=[mk.metrics.F1Score(threshold=0.5, name="f1b")])
+    history = model.fit(x, y, epochs=1, verbose=0)
+    assert np.asarray(history.history["f1b"][0]).shape == (1,)
+    logs = model.evaluate(x, y, verbose=0, return_dict=True)
+    assert np.asarray(logs["f1b"]).shape == (1,)
+    assert np.asarray(model.test_on_batch(x, y, return_dict=True)["f1b"]).shape == (1,)

@@ -301,7 +301,7 @@ class Model(InputChecks, ParallelSteps, Layer):
         for m, _ in self._metrics or []:
             value = np.asarray(m.result())
             # A per-class result (F1Score(average=None)) stays an array, as in Keras's logs.
-            logs[m.name] = float(dtype(value)) if value.size == 1 else value.astype(dtype)
+            logs[m.name] = float(dtype(value)) if value.ndim == 0 else value.astype(dtype)
         return dict(sorted(logs.items()))
 
     def _batch_logs(self) -> dict[str, float]:
@@ -479,14 +479,23 @@ class Model(InputChecks, ParallelSteps, Layer):
             for epoch in range(initial_epoch, epochs):
                 self.reset_metrics()
                 cbs.on_epoch_begin(epoch)
+                steps_run = 0
                 for step, (xb, yb, swb) in iterator.epoch():
                     if batch_begin:
                         cbs.on_train_batch_begin(step)
                     self._train_step(xb, yb, swb)
+                    steps_run += 1
                     if batch_end:
                         cbs.on_train_batch_end(step, LazyLogs(self._batch_logs))
                     if self.stop_training:
                         break
+                if steps_run == 0 and epoch > initial_epoch:
+                    # A generator spent by the epochs before: no epoch of zeros in the
+                    # history, but Keras's warning, and the training ends here.
+                    warnings.warn("Your input ran out of data; interrupting training. Make sure "
+                                  "that your dataset or generator can generate at least "
+                                  "`steps_per_epoch * epochs` batches.", stacklevel=2)
+                    break
                 epoch_logs = self._logs()
                 if val_source is not None and self._should_validate(epoch, validation_freq):
                     val_logs = self._run_evaluation(val_source, validation_steps, cbs,
