@@ -482,10 +482,12 @@ def is_pydataset(x: Any) -> bool:
 
 
 # ----------------------------------------------------------------------------- epochs
-def _ran_out_warning() -> None:
+def ran_out_warning(stacklevel: int = 4) -> None:
+    """Keras's warning when the data ends before the steps asked for."""
     warnings.warn(
         "Your input ran out of data; interrupting training. Make sure that your dataset or "
-        "generator can generate at least `steps_per_epoch * epochs` batches.", stacklevel=4)
+        "generator can generate at least `steps_per_epoch * epochs` batches.",
+        stacklevel=stacklevel)
 
 
 class EpochIterator:
@@ -536,7 +538,7 @@ class EpochIterator:
                 self.source.on_epoch_end()
                 if restarted_empty or isinstance(self.source, GeneratorSource) \
                         and self.source.factory is None:
-                    _ran_out_warning()
+                    ran_out_warning()
                     return
                 restarted_empty = True
                 continue
@@ -554,7 +556,7 @@ class EpochIterator:
             self._seen = 0
         for step in range(self.steps_per_epoch):  # type: ignore[arg-type]
             if self._seen >= num_batches:
-                _ran_out_warning()
+                ran_out_warning()
                 break
             batch = next(self._stream)
             self._seen += 1

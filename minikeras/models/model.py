@@ -35,6 +35,7 @@ from ..data import (
     is_generator_like,
     is_pydataset,
     is_sparse,
+    ran_out_warning,
     split_validation,
 )
 from ..layers.base import Layer
@@ -492,9 +493,7 @@ class Model(InputChecks, ParallelSteps, Layer):
                 if steps_run == 0 and epoch > initial_epoch:
                     # A generator spent by the epochs before: no epoch of zeros in the
                     # history, but Keras's warning, and the training ends here.
-                    warnings.warn("Your input ran out of data; interrupting training. Make sure "
-                                  "that your dataset or generator can generate at least "
-                                  "`steps_per_epoch * epochs` batches.", stacklevel=2)
+                    ran_out_warning(stacklevel=2)
                     break
                 epoch_logs = self._logs()
                 if val_source is not None and self._should_validate(epoch, validation_freq):
