@@ -648,7 +648,18 @@ def test_metric_variables_are_named_variables_over_the_state():
     counter = Counter()
     counter.update_state([1, 2, 3], [1, 2, 3])
     assert [v.name for v in counter.variables] == ["seen"] and counter.result() == 3
-    assert all(hasattr(v, "assign") for v in mk.metrics.AUC().variables)
+    assert [v.name for v in mk.metrics.AUC().variables] == [
+        "true_positives", "false_positives", "true_negatives", "false_negatives"]
+    assert [v.name for v in mk.metrics.Precision().variables] == ["true_positives",
+                                                                   "false_positives"]
+    assert [v.name for v in mk.metrics.Recall().variables] == ["true_positives",
+                                                                "false_negatives"]
+    positives = mk.metrics.TruePositives()
+    positives.update_state([1.0, 1.0], [0.9, 0.9])
+    (accumulator,) = positives.variables
+    assert accumulator.name == "accumulator" and float(positives.result()) == 2.0
+    accumulator.assign([0.0])
+    assert float(positives.result()) == 0.0
 
 
 def test_a_one_element_per_class_result_stays_an_array_as_in_keras():

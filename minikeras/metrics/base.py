@@ -92,8 +92,8 @@ class Metric:
         return self.add_variable(shape, initializer, dtype=dtype, aggregation=aggregation,
                                  name=name)
 
-    #: Keras's names for the rows of a one-array state (``Mean``: total, count).
-    variable_names: tuple[str, ...] = ()
+    #: Keras's variables as ``(name, row)`` of a one-array state (``Mean``: total, count).
+    variable_rows: tuple[tuple[str, int], ...] = ()
 
     @property
     def variables(self) -> list[Any]:
@@ -104,11 +104,11 @@ class Metric:
         if added:
             return list(added)
         arrays = self.state_arrays()
-        if self.variable_names and len(arrays) == 1:
-            rows = arrays[0]
-            return [Variable(rows[i:i + 1].reshape(rows.shape[1:]), name=name, trainable=False,
-                             path=f"{self.name}/{name}")
-                    for i, name in enumerate(self.variable_names)]
+        if self.variable_rows and len(arrays) == 1:
+            state = arrays[0]
+            return [Variable(state[row:row + 1].reshape(state.shape[1:]), name=name,
+                             trainable=False, path=f"{self.name}/{name}")
+                    for name, row in self.variable_rows]
         return [Variable(a, name=f"variable_{i}", trainable=False, path=f"{self.name}/variable_{i}")
                 for i, a in enumerate(arrays)]
 
@@ -151,7 +151,7 @@ class Mean(Metric):
     """The (weighted) mean of the values given to ``update_state(values, sample_weight)``."""
 
     default_name = "mean"
-    variable_names = ("total", "count")
+    variable_rows = (("total", 0), ("count", 1))
 
     def __init__(self, name: str | None = None, dtype: Any = None) -> None:
         super().__init__(name=name, dtype=dtype)

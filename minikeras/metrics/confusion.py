@@ -203,6 +203,10 @@ def add_confusion_counts(counts: np.ndarray, y_true: np.ndarray, y_pred: np.ndar
 class _ConfusionBase(Metric):
     """Holds the ``(4, T)`` counts and updates them with Keras's shape rules."""
 
+    #: Keras's variables (AUC and the at-constraint metrics keep all four counts).
+    variable_rows = (("true_positives", TP), ("false_positives", FP),
+                     ("true_negatives", TN), ("false_negatives", FN))
+
     unique_default_name = True
     top_k: int | None = None
     class_id: int | None = None
@@ -280,6 +284,10 @@ class _ConditionCount(_ConfusionBase):
         """Keras's name for this metric's count at each threshold."""
         return self._counts[self._cell]
 
+    @property
+    def variable_rows(self) -> tuple[tuple[str, int], ...]:  # type: ignore[override]
+        return (("accumulator", self._cell),)
+
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "thresholds": self.init_thresholds}
 
@@ -347,6 +355,8 @@ class Precision(_PrecisionRecall):
         class_id: look at this column only.
     """
 
+    variable_rows = (("true_positives", TP), ("false_positives", FP))
+
     default_name = "precision"
 
     def result(self) -> Tensor:
@@ -363,6 +373,8 @@ class Recall(_PrecisionRecall):
         top_k: count only the k highest predictions of each row as positive.
         class_id: look at this column only.
     """
+
+    variable_rows = (("true_positives", TP), ("false_negatives", FN))
 
     default_name = "recall"
 
