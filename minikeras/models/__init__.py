@@ -26,20 +26,19 @@ def model_from_json(json_string: str, custom_objects: dict[str, Any] | None = No
     from ..saving.compile_spec import compile_restored, deserialize_compile
     from ..utils import custom_object_scope
 
-    if "module" in spec:  # Keras 3's to_json(): its own keys, translated as for .keras files
-        from ..saving.keras_config import ConfigReader, build_model
+    with custom_object_scope(custom_objects or {}):
+        if "module" in spec:  # Keras 3's to_json(): its own keys, translated as for .keras
+            from ..saving.keras_config import ConfigReader, build_model
 
-        where = "the JSON text from Keras"
-        reader = ConfigReader(where)
-        with custom_object_scope(custom_objects or {}):
+            where = "the JSON text from Keras"
+            reader = ConfigReader(where)
             model = build_model(reader.model(spec), custom_objects, where)
             compile_spec = reader.compile(spec.get("compile_config"), legacy=False)
-    else:
-        where = "the JSON text"
-        model = Sequential.from_config(spec.get("config", {}), custom_objects=custom_objects)
-        compile_spec = spec.get("compile_config")
-    if compile_spec is not None:  # Keras's text carries the compile settings: so does ours
-        with custom_object_scope(custom_objects or {}):
+        else:
+            where = "the JSON text"
+            model = Sequential.from_config(spec.get("config", {}), custom_objects=custom_objects)
+            compile_spec = spec.get("compile_config")
+        if compile_spec is not None:  # Keras's text carries the compile settings: ours too
             compile_restored(model, deserialize_compile(compile_spec, custom_objects, where,
                                                         model.dtype), where)
     return model
@@ -89,9 +88,8 @@ def _fresh_compile_arguments(model: Sequential) -> dict[str, Any]:
         return metric
 
     optimizer = model.optimizer
-    raw_loss = model._compile_config.get("loss")
     return {"optimizer": type(optimizer).from_config(optimizer.get_config()),
-            "loss": raw_loss if raw_loss is not None else model.loss,
+            "loss": model.loss,  # what compile() was given (a Loss object is stateless)
             "metrics": [fresh(m) for m in model._metric_specs] or None,
             "weighted_metrics": [fresh(m) for m in model._weighted_specs] or None}
 

@@ -679,7 +679,9 @@ class Model(InputChecks, ParallelSteps, Layer):
 
     def _predict_loop(self, cbs: CallbackList, iterator: EpochIterator, source: DataSource,
                       listen: bool, known: bool, check_rows: bool,
-                      watch: Any) -> tuple[np.ndarray | None, list[np.ndarray]]:
+                      watch: Any) -> tuple[np.ndarray | None, list[np.ndarray], int]:
+        """The outputs (one array when the rows are known, else the parts) and the number
+        of batches read."""
         out: np.ndarray | None = None
         parts: list[np.ndarray] = []
         row = seen = 0
