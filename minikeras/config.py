@@ -19,7 +19,8 @@ _VALID_FLOATX = ("float16", "float32", "float64")
 
 # The seed tree: each object that needs randomness asks for a child, so two
 # models never share a stream, and the same seed gives the same children in the
-# same creation order, in one process or two.
+# same creation order, in one process or two. Before any seed is set, children are
+# drawn from Python's `random` instead (see make_rng).
 _seed_sequence = np.random.SeedSequence()
 _global_seed: int | None = None
 _name_counters: dict[str, int] = defaultdict(int)
@@ -90,9 +91,17 @@ def global_seed() -> int | None:
 
 
 def make_rng(seed: int | None = None) -> np.random.Generator:
-    """Return a new Generator: from ``seed`` when given, else a child of the global seed."""
+    """Return a new Generator: from ``seed`` when given, else a child of the global seed.
+
+    Before any :func:`set_random_seed`, the Generator's seed is drawn from
+    Python's ``random``, as Keras draws an unseeded object's seed
+    (``keras.random.make_default_seed``): ``random.seed(n)`` alone then makes a
+    program's weights and shuffling repeat, there and here.
+    """
     if seed is not None:
         return np.random.default_rng(seed)
+    if _global_seed is None:
+        return np.random.default_rng(_pyrandom.getrandbits(128))
     (child,) = _seed_sequence.spawn(1)
     return np.random.default_rng(child)
 

@@ -73,6 +73,33 @@ def test_random_seed():
         mk.config.set_random_seed(1.5)
 
 
+def test_before_any_seed_pythons_random_seeds_models_as_in_keras(monkeypatch):
+    """Keras draws an unseeded object's seed from Python's `random`: `random.seed(n)`
+    alone repeats a program's weights and shuffling (a fresh process has no seed set)."""
+    import random
+
+    monkeypatch.setattr(mk.config, "_global_seed", None)
+    x = np.random.default_rng(0).normal(size=(64, 3))
+    y = (x[:, 0] > 0).astype("float32")
+
+    def run():
+        model = mk.Sequential([mk.Input((3,)), mk.layers.Dense(4, activation="relu"),
+                               mk.layers.Dense(1, activation="sigmoid")])
+        first = model.get_weights()
+        model.compile(optimizer="adam", loss="binary_crossentropy")
+        model.fit(x, y, batch_size=8, epochs=2, verbose=0)  # shuffled batches
+        return first, model.get_weights()
+
+    random.seed(11)
+    a_init, a_end = run()
+    random.seed(11)
+    b_init, b_end = run()
+    for p, q in zip(a_init + a_end, b_init + b_end):
+        np.testing.assert_array_equal(p, q)
+    c_init, _ = run()  # the stream has moved on: other weights
+    assert not np.array_equal(a_init[0], c_init[0])
+
+
 def test_snake_case():
     assert mk.config.to_snake_case("BatchNormalization") == "batch_normalization"
     assert mk.config.to_snake_case("Dense") == "dense"
