@@ -72,6 +72,9 @@ def assert_same_run(a: dict, b: dict, kind: str) -> None:
     (3, {"model": "bn", "shard_optimizer": True, "shift_bounds": True}),
     # Weight decay, the EMA and accumulator slots, in shared memory under moving slices
     (2, {"optimizer": "adamw-ema-acc", "shard_optimizer": True, "shift_bounds": True}),
+    # Metrics whose state is made from the first batch, evaluated where a rank has no rows
+    (3, {"lazy_metrics": True, "eval_rows": 2}),
+    (3, {"lazy_metrics": True, "eval_rows": 2, "reduction": "sum"}),
 ])
 def test_parallel_fit_equals_one_process_float64(tmp_path, ranks, opts):
     single = run_job(tmp_path, 1, **opts)

@@ -104,6 +104,10 @@ class AUC(_ConfusionBase):
     def state_arrays(self) -> list[np.ndarray]:
         return [self._counts] if self._built else []
 
+    def _build_state(self, y_true: np.ndarray, y_pred: np.ndarray) -> None:
+        if not self._built:
+            self.update_state(y_true[:0], y_pred[:0])
+
     def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
         """Add this batch's weighted counts at every threshold."""
         y_pred = np.asarray(as_array(y_pred), dtype=self._compute_dtype)

@@ -68,6 +68,13 @@ class Metric:
         """The arrays holding this metric's state (summed across ranks when distributed)."""
         return [v.value for v in self.__dict__.get("_added_variables", [])]
 
+    def _build_state(self, y_true: np.ndarray, y_pred: np.ndarray) -> None:
+        """Make a state that is made from the first batch, from these (empty) arrays.
+
+        A data-parallel rank that got no rows calls this, so that its state arrays
+        have the shapes the other ranks' have when they are summed.
+        """
+
     def add_variable(self, shape: Any, initializer: Any, dtype: Any = None,
                      aggregation: str = "sum", name: str | None = None) -> Any:
         """A state variable for a user's subclass (Keras's ``Metric.add_variable``).

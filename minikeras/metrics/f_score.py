@@ -52,6 +52,10 @@ class FBetaScore(Metric):
     def state_arrays(self) -> list[np.ndarray]:
         return [self._counts] if self._counts is not None else []
 
+    def _build_state(self, y_true: np.ndarray, y_pred: np.ndarray) -> None:
+        if self._counts is None:
+            self.update_state(y_true[:0], y_pred[:0])
+
     def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:  # type: ignore[override]
         t = np.asarray(as_array(y_true), dtype=np.float64)
         p = np.asarray(as_array(y_pred), dtype=np.float64)

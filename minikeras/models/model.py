@@ -376,8 +376,10 @@ class Model(InputChecks, ParallelSteps, Layer):
         n = x.shape[0]
         if dp is not None and self._loss.reduction in ("sum", "mean_with_sample_weight"):
             return self._test_step_parallel(dp, x, y, sw)
-        if n == 0:
-            return  # a rank without rows in this batch (inference runs no collectives)
+        if n == 0:  # a rank without rows in this batch (inference runs no collectives)
+            if dp is not None:
+                self._build_metric_states(y, self._forward(x, training=False))
+            return
         y_pred = self._forward(x, training=False)
         loss = self._batch_loss(y, y_pred, sw)
         loss = loss + self._activity_penalty + self._penalties()

@@ -87,6 +87,19 @@ class ParallelSteps:
         self._loss_tracker.add(loss * rows, rows)
         if n:
             self._update_metrics(y, y_pred, sw)
+        else:
+            self._build_metric_states(y, y_pred)
+
+    def _build_metric_states(self, y: Any, y_pred: np.ndarray) -> None:
+        """A rank without rows: metrics whose state is made from their first batch
+        (F1Score, R2Score, AUC(multi_label)) make it from these empty arrays, so that
+        every rank's states have the same shapes when they are summed."""
+        if y is None:
+            return
+        if self._metrics is None:
+            self._resolve_metrics(y, y_pred.shape)
+        for metric, _ in self._metrics:
+            metric._build_state(np.asarray(y), y_pred)
 
     def _test_step_parallel(self, dp: Any, x: np.ndarray, y: Any, sw: Any) -> None:
         """Evaluation where a batch's loss needs the whole global batch (sum, weighted mean).
@@ -104,6 +117,8 @@ class ParallelSteps:
                       self._activity_penalty * n)
         dp.allreduce(buf)
         total, rows, weight, activity = buf
+        if not n:
+            self._build_metric_states(y, self._forward(x, training=False))
         if rows == 0:
             return
         loss = total if self._loss.reduction == "sum" else total / max(weight, 1e-300)

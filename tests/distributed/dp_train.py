@@ -7,7 +7,10 @@ memmap (path of a float64 memmap to train on), out (result JSON, rank 0),
 parallel (false: a one-process run to compare with), shift_bounds (sharded: the
 ranks' slices move every step, to arbitrary bounds, instead of being balanced),
 optimizer ("adamw-ema-acc": AdamW with an EMA and gradient accumulation),
-balance_min (balance the slices of models this small too).
+balance_min (balance the slices of models this small too), lazy_metrics (add
+the metrics whose state is made from the first batch: F1Score, R2Score,
+AUC(multi_label); y becomes a column), eval_rows (also evaluate a fresh clone on
+the first N rows: with fewer rows than ranks, some ranks get none).
 """
 
 import json
@@ -49,6 +52,8 @@ else:
     x = rng.normal(size=(rows, 6))
     y = (x[:, 0] + 0.5 * x[:, 1] > 0).astype(np.float64)
 sw = rng.uniform(0.5, 2.0, size=rows) if opts.get("sample_weight") else None
+if opts.get("lazy_metrics"):
+    y = y.reshape(-1, 1)
 
 layers = [mk.Input((6,)), mk.layers.Dense(opts.get("hidden", 8), activation="relu")]
 if opts.get("model") == "bn":
@@ -62,9 +67,11 @@ if opts.get("optimizer") == "adamw-ema-acc":
                                     ema_overwrite_frequency=3, gradient_accumulation_steps=2)
 else:
     optimizer = mk.optimizers.Adam(0.01)
-model.compile(optimizer=optimizer, loss=loss,
-              metrics=["accuracy", mk.metrics.AUC(name="auc")] if hasattr(mk.metrics, "AUC")
-              else ["accuracy"])
+metrics = ["accuracy", mk.metrics.AUC(name="auc")]
+if opts.get("lazy_metrics"):
+    metrics += [mk.metrics.F1Score(average="micro", threshold=0.5), mk.metrics.R2Score(),
+                mk.metrics.AUC(multi_label=True, name="auc_labels")]
+model.compile(optimizer=optimizer, loss=loss, metrics=metrics)
 seen = {"shared": [], "shares_weights": [], "bounds": set(), "epoch_bounds": []}
 
 
@@ -105,6 +112,12 @@ if dp is not None:
     seen["slots_equal_on_ranks"] = all(np.array_equal(slots, other)
                                        for other in dp.comm.allgather(slots))
 scores = model.evaluate(x, y, verbose=0, return_dict=True)  # collective: every rank calls it
+if opts.get("eval_rows"):
+    fresh = mk.models.clone_model(model)  # compiled, its metrics never updated
+    fresh.set_weights(model.get_weights())
+    k = opts["eval_rows"]
+    few = fresh.evaluate(x[:k], y[:k], verbose=0, return_dict=True)
+    scores.update({f"few_{name}": value for name, value in few.items()})
 if D.is_chief() and opts.get("out"):
     with open(opts["out"], "w") as f:
         json.dump({"history": history.history,
