@@ -755,3 +755,15 @@ def test_nan_gradient_norm_gives_nan_as_keras() -> None:
     opt.apply_gradients([(np.array([np.inf, 1.0, 1.0]), v)])
     assert np.all(np.isnan(v.value))
     assert math.isnan(float(v.value[1]))
+
+
+@pytest.mark.parametrize("cls", ["Adam", "AdamW", "Nadam"])
+def test_an_overflowing_squared_gradient_gives_no_nan(cls: str) -> None:
+    """A finite float32 gradient past 1.8e19 squares to inf: v must stay inf (the step
+    goes to 0), not turn NaN through inf - inf on the next step."""
+    w = Variable(np.ones(3, dtype=np.float32), name="w")
+    opt = getattr(mk.optimizers, cls)(learning_rate=0.01)
+    with np.errstate(over="ignore"):
+        for _ in range(3):
+            opt.apply([np.full(3, 1e30, dtype=np.float32)], [w])
+    assert np.isfinite(w.numpy()).all()

@@ -35,7 +35,7 @@ from .registry import OPTIMIZERS
 class Adam(Optimizer):
     """Adam, as Keras 3 computes it.
 
-    ``m += (g - m)(1 - b1)``, ``v += (g^2 - v)(1 - b2)`` (with ``amsgrad``,
+    ``m += (g - m)(1 - b1)``, ``v = b2 v + (1 - b2) g^2`` (with ``amsgrad``,
     ``v_hat = max(v_hat, v)`` replaces ``v`` below), then
     ``w -= alpha * m / (sqrt(v) + epsilon)`` with
     ``alpha = lr * sqrt(1 - b2^t) / (1 - b1^t)``.
@@ -69,9 +69,12 @@ class Adam(Optimizer):
         np.subtract(m, grad, out=m)
         np.multiply(m, b1, out=m)
         np.add(m, grad, out=m)
-        # v += (g^2 - v)(1 - b2), computed in the gradient's buffer
+        # v = b2 v + (1 - b2) g^2, in the gradient's buffer: Keras-torch's order. Keras's
+        # generic v += (g^2 - v)(1 - b2) turns an overflowed g^2 (a finite g past 1.8e19
+        # in float32) into inf - inf = NaN on the next step; this stays inf, and the
+        # step it divides goes to 0.
+        np.multiply(v, b2, out=v)
         np.square(grad, out=grad)
-        np.subtract(grad, v, out=grad)
         np.multiply(grad, 1.0 - b2, out=grad)
         np.add(v, grad, out=v)
         if self.amsgrad:

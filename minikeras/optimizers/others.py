@@ -93,10 +93,10 @@ class Nadam(Optimizer):
         np.subtract(m, grad, out=m)
         np.multiply(m, b1, out=m)
         np.add(m, grad, out=m)                    # m = b1 m + (1 - b1) g
+        np.multiply(v, b2, out=v)
         np.square(grad, out=tmp)
-        np.subtract(tmp, v, out=tmp)
         np.multiply(tmp, 1.0 - b2, out=tmp)
-        np.add(v, tmp, out=v)                     # v += (g^2 - v)(1 - b2)
+        np.add(v, tmp, out=v)                     # v = b2 v + (1 - b2) g^2 (as Adam)
         np.multiply(grad, (1.0 - u_t) / (1.0 - u_product_t), out=grad)
         np.multiply(m, u_t_1 / (1.0 - u_product_t_1), out=tmp)
         np.add(grad, tmp, out=grad)               # m_hat
