@@ -22,3 +22,12 @@ class NotNumbersError(TypeError, ValueError):
 
 class UnrecognizedArgumentsError(TypeError, ValueError):
     """Unknown keyword arguments (Keras: ValueError; Python's own habit: TypeError)."""
+
+
+class NotALayerError(TypeError, ValueError):
+    """Something other than a layer added to a Sequential (Keras: ValueError)."""
+
+
+class FolderNotModelError(IsADirectoryError, ValueError):
+    """load_model on a folder, e.g. a TensorFlow SavedModel (Keras: ValueError,
+    "File format not supported")."""

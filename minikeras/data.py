@@ -247,6 +247,9 @@ class DataSource:
         """The shape of one sample of x (a model builds itself from it)."""
         raise NotImplementedError
 
+    #: Set by the model: reshapes each batch's x (Keras's rank adjustment), or None.
+    adjust_x: Any = None
+
 
 class ArraySource(DataSource):
     """In-memory (or memmapped, or sparse) arrays, gathered batch by batch.
@@ -377,10 +380,13 @@ class GeneratorSource(DataSource):
         if self._peeked is not None and self.factory is None:
             # The batch looked at to build the model still belongs to training.
             item, self._peeked = self._peeked, None
-            yield convert_batch(*_unpack(item), self.dtype, self.y_dtype, self.class_weight)
+            yield self._convert(item)
         for item in iterator:
-            x, y, sw = _unpack(item)
-            yield convert_batch(x, y, sw, self.dtype, self.y_dtype, self.class_weight)
+            yield self._convert(item)
+
+    def _convert(self, item: Any) -> Batch:
+        x, y, sw = convert_batch(*_unpack(item), self.dtype, self.y_dtype, self.class_weight)
+        return (x if self.adjust_x is None else self.adjust_x(x)), y, sw
 
     def sample_shape(self) -> tuple[int, ...]:
         if self.factory is not None:
@@ -423,6 +429,8 @@ class PyDatasetSource(DataSource):
         for i in order:
             x, y, sw = _unpack(self.dataset[int(i)])
             x, y, sw = convert_batch(x, y, sw, self.dtype, self.y_dtype, self.class_weight)
+            if self.adjust_x is not None:
+                x = self.adjust_x(x)
             if self.shard is not None:
                 rank, size = self.shard
                 n = x.shape[0]

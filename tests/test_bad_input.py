@@ -153,8 +153,9 @@ BAD_CALLS = [
     case("binary", lambda m: m.fit(X[:, 0], Y, verbose=0), ValueError,
          r"Expected 2-D input of shape \(n, 3\); received a 1-D array of shape \(20,\)",
          "fit-x-1d"),
-    case("binary", lambda m: m.fit(X[:, :, None], Y, verbose=0), ValueError,
-         r"expected shape \(None, 3\), received shape \(.*, 3, 1\)", "fit-x-3d"),
+    # (n, 3, 1) would be squeezed, as Keras does; an extra axis of size 2 is refused
+    case("binary", lambda m: m.fit(np.stack([X, X], axis=-1), Y, verbose=0), ValueError,
+         r"expected shape \(None, 3\), received shape \(.*, 3, 2\)", "fit-x-3d"),
     case("binary", lambda m: m.fit(np.hstack([X, X[:, :2]]), Y, verbose=0), ValueError,
          r"expects 3 input features \(last axis\); received shape \(.*5\)", "fit-x-features"),
     case("binary", lambda m: m.fit(3.0, Y, verbose=0), ValueError,
@@ -309,8 +310,8 @@ BAD_CALLS = [
          r"predict\(\) received empty data: `x` has 0 rows", "predict-empty"),
     case("binary", lambda m: m.predict(X.astype(str), verbose=0), TypeError,
          r"`x` must hold numbers", "predict-strings"),
-    case("binary", lambda m: m.predict(X[:, :, None], verbose=0), ValueError,
-         r"expected shape \(None, 3\), received shape \(.*, 3, 1\)", "predict-3d"),
+    case("binary", lambda m: m.predict(np.stack([X, X], axis=-1), verbose=0), ValueError,
+         r"expected shape \(None, 3\), received shape \(.*, 3, 2\)", "predict-3d"),
     case("binary", lambda m: m.predict(X[:, :2], verbose=0), ValueError,
          r"expects 3 input features", "predict-features"),
     case("binary", lambda m: m.predict(X, batch_size=0, verbose=0), ValueError,
@@ -515,6 +516,9 @@ BAD_CONSTRUCTORS = [
     (lambda: mk.Sequential(L.Dense(3)), TypeError, r"`layers` must be a list of layers"),
     (lambda: mk.Sequential([3]), TypeError, r"must be an instance of class Layer. Received: "
                                             r"layer=3"),
+    # Keras raises ValueError: `except ValueError` written for Keras catches it too
+    (lambda: mk.Sequential([L.Dense(2), "relu"]), ValueError, r"instance of class Layer"),
+    (lambda: mk.Sequential().add(L.Dense), ValueError, r"instance of class Layer"),
     (lambda: mk.optimizers.SGD(-1.0), ValueError, r"Received: learning_rate=-1.0"),
     (lambda: mk.optimizers.SGD(float("nan")), ValueError, r"Received: learning_rate=nan"),
     (lambda: mk.optimizers.SGD("fast"), ValueError, r"learning_rate='fast'"),

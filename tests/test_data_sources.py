@@ -336,3 +336,27 @@ def test_pydataset_num_batches_and_epoch_hooks_as_keras_3():
 
     with pytest.raises(ValueError, match="`class_weight` and `sample_weight`"):
         model.fit(Weighted(), class_weight={0: 1.0, 1: 2.0}, verbose=0)
+
+
+def test_a_generator_or_dataset_yielding_x_alone_names_the_missing_targets():
+    model = mk.Sequential([mk.Input((3,)), mk.layers.Dense(1)])
+    model.compile("adam", "mse")
+
+    def xs():
+        while True:
+            yield np.ones((4, 3))
+
+    class OnlyX(mk.utils.PyDataset):
+        def __len__(self):
+            return 2
+
+        def __getitem__(self, i):
+            return (np.ones((4, 3)),)
+
+    for call in (lambda: model.fit(xs(), steps_per_epoch=2, verbose=0),
+                 lambda: model.evaluate(xs(), steps=2, verbose=0),
+                 lambda: model.fit(OnlyX(), verbose=0)):
+        with pytest.raises(ValueError, match=r"needs targets y.*yielded x alone"):
+            call()
+    assert model.predict(xs(), steps=2, verbose=0).shape == (8, 1)  # needs none
+    assert np.isfinite(model.fit(np.ones((4, 3)), np.ones(4), verbose=0).history["loss"][0])

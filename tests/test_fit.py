@@ -403,6 +403,46 @@ def test_one_dimensional_x_on_an_unbuilt_model():
     assert model.input_shape == (None, 3)
 
 
+def test_a_size_one_last_axis_is_added_or_dropped_as_keras_does():
+    """Keras's Functional._adjust_input_rank: (n, 10) into Input((10, 1)) and
+    (n, 10, 1) into Input((10,)), for arrays, generators and PyDatasets alike."""
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=(16, 10)), rng.integers(0, 2, 16).astype(float)
+    column = mk.Sequential([mk.Input((10, 1)), L.Flatten(), L.Dense(1, activation="sigmoid")])
+    column.compile("adam", "binary_crossentropy")
+    expected = column.predict(x[..., None], verbose=0)
+    np.testing.assert_array_equal(column.predict(x, verbose=0), expected)
+    np.testing.assert_array_equal(np.asarray(column(x)), expected)
+    assert column.evaluate(x, y, verbose=0) == column.evaluate(x[..., None], y, verbose=0)
+    column.fit(x, y, verbose=0)
+    column.train_on_batch(x, y)
+
+    def batches():
+        while True:
+            yield x[:8], y[:8]
+
+    class Dataset(mk.utils.PyDataset):
+        def __len__(self):
+            return 2
+
+        def __getitem__(self, i):
+            return x[8 * i:8 * i + 8], y[8 * i:8 * i + 8]
+
+    column.fit(batches(), steps_per_epoch=2, verbose=0)
+    column.fit(Dataset(), verbose=0)
+    np.testing.assert_array_equal(column.predict(Dataset(), verbose=0),
+                                  column.predict(x, verbose=0))
+
+    flat = mk.Sequential([mk.Input((10,)), L.Dense(1, activation="sigmoid")])
+    flat.compile("adam", "binary_crossentropy")
+    np.testing.assert_array_equal(flat.predict(x[..., None], verbose=0),
+                                  flat.predict(x, verbose=0))
+    flat.fit(x[..., None], y, verbose=0)
+    with pytest.raises(ValueError, match=r"expected shape \(None, 10\), received shape "
+                                         r"\(16, 10, 2\)"):
+        flat.predict(np.stack([x, x], axis=-1), verbose=0)  # only an axis of size 1
+
+
 def test_one_feature_model_takes_a_vector():
     mk.config.set_floatx("float64")
     model = mk.Sequential([mk.Input((1,)), L.Dense(1)])

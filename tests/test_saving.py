@@ -349,6 +349,13 @@ def test_missing_file():
         mk.models.load_model("nope.keras")
 
 
+def test_a_folder_is_refused_as_keras_refuses_it(tmp_path):
+    (tmp_path / "saved_model.pb").write_bytes(b"")  # a TensorFlow SavedModel folder
+    for expected in (IsADirectoryError, ValueError):  # Keras: ValueError
+        with pytest.raises(expected, match="is a folder.*SavedModel"):
+            mk.models.load_model(tmp_path)
+
+
 @pytest.mark.parametrize("fname", ["tiny.keras", "tiny.weights.h5", "tiny_legacy.h5"])
 def test_real_keras_files_load_or_are_named(fname):
     pytest.importorskip("h5py", reason="Keras files need the keras-files extra (h5py)")

@@ -319,8 +319,16 @@ class InputChecks:
                 loss.check_labels(labels.astype(np.int64), units)
 
     def _fit_input_rank(self, x: Any) -> Any:
-        """A 1-D x is one feature per row only when the model takes one feature."""
-        if is_sparse(x) or x.ndim != 1:
+        """Keras's rank adjustment (``Functional._adjust_input_rank``): a last axis of
+        size 1 that x has and the declared input lacks is dropped, one that the input
+        has and x lacks is added ((n, 28, 28) into ``Input((28, 28, 1))``). A 1-D x is
+        one feature per row only when the model takes one feature."""
+        if is_sparse(x):
+            return x
+        adjust = self._rank_adjustment(x.shape) if x.ndim >= 2 else None
+        if adjust is not None:
+            return adjust(x)
+        if x.ndim != 1:
             return x
         shape = self._expected_input_shape()
         if shape is not None and len(shape) == 2 and shape[1] == 1:
@@ -330,6 +338,17 @@ class InputChecks:
             f"Expected 2-D input of shape {expected}; received a 1-D array of shape {x.shape}. "
             "Use x.reshape(-1, 1) for one feature per sample, or x.reshape(1, -1) for one "
             "sample.")
+
+    def _rank_adjustment(self, x_shape: tuple[int, ...]) -> Any:
+        """The reshape of Keras's rank adjustment for batches of ``x_shape``, or None."""
+        shape = self._expected_input_shape()
+        if shape is None:
+            return None
+        if len(x_shape) == len(shape) + 1 and x_shape[-1] == 1:
+            return lambda x: x.reshape(x.shape[:-1])
+        if len(x_shape) == len(shape) - 1 and shape[-1] == 1:
+            return lambda x: x.reshape(*x.shape, 1)
+        return None
 
     def _expected_input_shape(self) -> tuple[Any, ...] | None:
         raise NotImplementedError

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import numbers
 import time
+import types
 import warnings
 from typing import Any
 
@@ -351,6 +352,8 @@ class Model(InputChecks, ParallelSteps, Layer):
 
     # ------------------------------------------------------------------ steps
     def _train_step(self, x: np.ndarray, y: Any, sw: Any) -> None:
+        if y is None:
+            raise _no_targets_error("fit")
         runs, regularized, any_trainable = self._train_ready
         dp = self._dp
         n = x.shape[0]
@@ -372,6 +375,8 @@ class Model(InputChecks, ParallelSteps, Layer):
         self._update_metrics(y, y_pred, sw)
 
     def _test_step(self, x: np.ndarray, y: Any, sw: Any) -> None:
+        if y is None:
+            raise _no_targets_error("evaluate")
         dp = self._dp
         n = x.shape[0]
         if dp is not None and self._loss.reduction in ("sum", "mean_with_sample_weight"):
@@ -439,6 +444,10 @@ class Model(InputChecks, ParallelSteps, Layer):
                                  "pass `validation_data` instead.")
             xa, ya, swa = self._standardize_arrays(x, y, sample_weight, "fit", needs_y=True)
             (x, y, sample_weight), val_data = split_validation(xa, ya, swa, validation_split)
+        if shuffle and isinstance(x, types.GeneratorType):  # Keras's warning, word for word
+            warnings.warn("`shuffle=True` was passed, but will be ignored since the data `x` "
+                          "was provided as a generator. The generator is expected to yield "
+                          "already-shuffled data.", stacklevel=2)
         source = self._source(x, y, sample_weight, batch_size, shuffle, class_weight, "fit",
                               needs_y=True, checked=split)
         val_source = None
@@ -818,6 +827,13 @@ class Model(InputChecks, ParallelSteps, Layer):
     _dp: Any = None
     _tracker_is_local = False
     _sharded_step = False
+
+
+def _no_targets_error(method: str) -> ValueError:
+    # Arrays are checked up front (_standardize_arrays); a generator or PyDataset shows
+    # its batches only as they come.
+    return ValueError(f"{method}() needs targets y: the generator or PyDataset yielded x "
+                      "alone. Yield (x, y) or (x, y, sample_weight) batches.")
 
 
 def _one_output(value: Any, what: str, lists: bool = True) -> Any:

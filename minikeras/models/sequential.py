@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from .. import _constants
+from .._errors import NotALayerError
 from .._registry import serialize
 from .._tensor import Tensor, as_array
 from ..data import ArraySource, DataSource, matmul_propagates
@@ -57,8 +58,8 @@ class Sequential(Model):
         if isinstance(layer, KerasTensor):
             raise _functional_error()
         if not isinstance(layer, Layer):
-            raise TypeError("The added layer must be an instance of class Layer. "
-                            f"Received: layer={layer!r} of type {type(layer)}.")
+            raise NotALayerError("The added layer must be an instance of class Layer. "
+                                 f"Received: layer={layer!r} of type {type(layer)}.")
         if isinstance(layer, InputLayer):
             if self._layers or self._input_layer is not None:
                 raise ValueError("An InputLayer (keras.Input) can only be the first layer of a "
@@ -214,6 +215,8 @@ class Sequential(Model):
 
     def _build_for_source(self, source: DataSource) -> None:
         if self.built:
+            if not isinstance(source, ArraySource):  # arrays: done in _standardize_arrays
+                source.adjust_x = self._rank_adjustment((None, *source.sample_shape()))
             self._check_source_shape(source)
             self._ensure_packed()
             return
@@ -227,6 +230,8 @@ class Sequential(Model):
         expected = self._build_input_shape
         rows = source.num_samples if isinstance(source, ArraySource) else None
         got = (rows, *source.sample_shape())
+        if source.adjust_x is not None:
+            got = source.adjust_x(np.empty((0, *got[1:]))).shape
         if expected is not None and (len(expected) != len(got) or any(
                 e is not None and e != g for e, g in zip(expected[1:], got[1:]))):
             first = self._leaf_layers()[0] if self._leaf_layers() else self

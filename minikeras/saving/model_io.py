@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from .._errors import ModelFileNotFoundError
+from .._errors import FolderNotModelError, ModelFileNotFoundError
 from ..layers.base import LAYERS
 from ..models.sequential import Sequential
 from ..utils import custom_object_scope
@@ -208,8 +208,8 @@ class _Reader:
                 raise ModelFileNotFoundError(f"File not found: filepath={path}. Please ensure the "
                                         "file is an accessible minikeras file.")
             if os.path.isdir(path):
-                raise IsADirectoryError(f"{self.where} is a folder, not a minikeras file (a "
-                                        "TensorFlow SavedModel folder cannot be loaded).")
+                raise FolderNotModelError(f"{self.where} is a folder, not a minikeras file "
+                                          "(a TensorFlow SavedModel folder cannot be loaded).")
             with open(path, "rb") as f:
                 head = f.read(2048)
             source = path
