@@ -19,9 +19,10 @@ _VALID_FLOATX = ("float16", "float32", "float64")
 
 # The seed tree: each object that needs randomness asks for a child, so two
 # models never share a stream, and the same seed gives the same children in the
-# same creation order, in one process or two. Before any seed is set, children are
-# drawn from Python's `random` instead (see make_rng).
-_seed_sequence = np.random.SeedSequence()
+# same creation order, in one process or two. None until a seed is set (or a
+# data-parallel job shares rank 0's entropy): objects then draw their seeds from
+# Python's `random` instead (see make_rng).
+_seed_sequence: np.random.SeedSequence | None = None
 _global_seed: int | None = None
 _name_counters: dict[str, int] = defaultdict(int)
 
@@ -100,7 +101,7 @@ def make_rng(seed: int | None = None) -> np.random.Generator:
     """
     if seed is not None:
         return np.random.default_rng(seed)
-    if _global_seed is None:
+    if _seed_sequence is None:
         return np.random.default_rng(_pyrandom.getrandbits(128))
     (child,) = _seed_sequence.spawn(1)
     return np.random.default_rng(child)

@@ -42,9 +42,13 @@ def is_dataframe(x: Any) -> bool:
 def _frame_to_numpy(frame: Any) -> np.ndarray:
     """A DataFrame's values; number and bool columns side by side (``pd.get_dummies``
     gives bool columns) become one NumPy number type instead of an object array."""
-    dtypes = list(getattr(frame, "dtypes", [])) if hasattr(frame, "columns") else []
-    if dtypes and all(isinstance(d, np.dtype) and d.kind in "biuf" for d in dtypes):
-        return frame.to_numpy(dtype=np.result_type(*dtypes))
+    dtypes = list(frame.dtypes) if hasattr(frame, "columns") else [getattr(frame, "dtype", None)]
+    if dtypes and all(getattr(d, "kind", "O") in "biuf" for d in dtypes):
+        if all(isinstance(d, np.dtype) for d in dtypes):
+            return frame.to_numpy(dtype=np.result_type(*dtypes))
+        # pandas's nullable Int64/Float64/boolean columns are numbers too (Keras casts
+        # them with the rest); a missing value becomes NaN, refused as any NaN is.
+        return frame.to_numpy(dtype=np.float64, na_value=np.nan)
     return frame.to_numpy()
 
 

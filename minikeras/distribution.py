@@ -156,7 +156,8 @@ class DataParallel:
         from . import config
 
         seed = config.global_seed()
-        entropy = self.comm.bcast(config._seed_sequence.entropy if seed is None else None, root=0)
+        entropy = self.comm.bcast(np.random.SeedSequence().entropy if seed is None else None,
+                                  root=0)
         if seed is None:
             config._seed_sequence = np.random.SeedSequence(entropy)
 

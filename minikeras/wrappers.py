@@ -1,6 +1,7 @@
 """scikit-learn estimators around minikeras models (``mk.wrappers``).
 
-``SKLearnClassifier`` and ``SKLearnRegressor`` take Keras 3's arguments (``model``,
+``SKLearnClassifier``, ``SKLearnRegressor`` and ``SKLearnTransformer`` take Keras 3's
+arguments (``model``,
 ``warm_start``, ``model_kwargs``, ``fit_kwargs``), where ``model`` is a compiled
 model or a callable returning one, and work in ``Pipeline``, ``GridSearchCV``,
 ``cross_val_score`` and ``clone``. Where Keras 3's wrappers fall short, these do
@@ -20,7 +21,8 @@ what scikit-learn expects (each a deliberate difference):
 - ``random_state`` (an addition) seeds the model's weights and shuffling, so a
   fit can be repeated exactly; ``None`` draws from minikeras's global seed.
 - ``sample_weight`` rows of weight 0 are left out of training (scikit-learn's
-  meaning of a zero weight); ``class_weight`` in ``fit_kwargs`` is keyed by label.
+  meaning of a zero weight); ``class_weight`` in ``fit_kwargs`` is keyed by label (or,
+  for labels that are not integers, by class index, as Keras keys it).
 - ``fit`` is silent unless ``verbose`` is given in ``fit_kwargs`` or to ``fit``.
 - A ``model`` instance is cloned (fresh weights, same compile settings) on every
   fit and never trained in place; ``warm_start=True`` continues training the
@@ -44,12 +46,13 @@ import numpy as np
 
 from . import config
 from . import losses as losses_mod
+from .callbacks import History
 from .models import Model, clone_model
 
 _NEEDS = "minikeras.wrappers needs scikit-learn >= 1.6: pip install 'scikit-learn>=1.6'"
 try:
     import sklearn
-    from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+    from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, TransformerMixin
     from sklearn.utils import check_random_state
     from sklearn.utils.multiclass import check_classification_targets
     from sklearn.utils.validation import _check_sample_weight, check_is_fitted
@@ -60,7 +63,7 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
 if tuple(int(part) for part in re.findall(r"\d+", sklearn.__version__)[:2]) < (1, 6):
     raise ImportError(f"{_NEEDS} (found {sklearn.__version__}).")  # pragma: no cover
 
-__all__ = ["SKLearnClassifier", "SKLearnRegressor"]
+__all__ = ["SKLearnClassifier", "SKLearnRegressor", "SKLearnTransformer"]
 
 _WEIGHTS_ARE_NOT_COPIES = (
     "mini-batch training: a sample of weight k is one row of a batch whose loss counts k times, "
@@ -72,7 +75,7 @@ _WEIGHTS_ARE_NOT_COPIES = (
 EXPECTED_FAILED_CHECKS: dict[str, dict[str, str]] = {
     name: {"check_sample_weight_equivalence_on_dense_data": _WEIGHTS_ARE_NOT_COPIES,
            "check_sample_weight_equivalence_on_sparse_data": _WEIGHTS_ARE_NOT_COPIES}
-    for name in ("SKLearnClassifier", "SKLearnRegressor")}
+    for name in ("SKLearnClassifier", "SKLearnRegressor", "SKLearnTransformer")}
 
 _X_NAMES = ("X", "x")
 _VALIDATION = {"accept_sparse": "csr", "dtype": (np.float64, np.float32)}
@@ -169,7 +172,9 @@ class SKLBase(BaseEstimator):
 
     Attributes:
         model_: the fitted model.
-        history_: ``{name: [value per epoch]}`` over all fits since the last reset.
+        history_: the ``History`` of the fit, as Keras 3 keeps it (``history_.history``
+            is ``{name: [value per epoch]}``, over all warm-started fits); it also
+            reads as that dict (``history_["loss"]``).
         n_features_in_, feature_names_in_: as scikit-learn sets them.
     """
 
@@ -242,12 +247,14 @@ class SKLBase(BaseEstimator):
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
+        # Not Keras's non_deterministic tag: with `random_state` a fit repeats exactly.
         return tags
 
     @property
     def epoch_(self) -> int:
         """Epochs trained so far (over warm-started fits)."""
-        return len(getattr(self, "history_", {}).get("loss", []))
+        history = getattr(self, "history_", None)
+        return 0 if history is None else len(history.history.get("loss", []))
 
     # ------------------------------------------------------------------ fit
     def _check_constructor_args(self) -> None:
@@ -346,12 +353,10 @@ class SKLBase(BaseEstimator):
         fit_kwargs = self._fit_arguments(kwargs)
         history = model.fit(X, y_fit, sample_weight=sample_weight, **fit_kwargs)
         self.model_ = model
-        logs = {name: [float(v) for v in values] for name, values in history.history.items()}
         if warm:
-            for name, values in logs.items():
-                self.history_.setdefault(name, []).extend(values)
+            self.history_.extend(history)
         else:
-            self.history_ = logs
+            self.history_ = _FitHistory(history)
         return self
 
     def _raw_predict(self, X: Any) -> np.ndarray:
@@ -412,6 +417,7 @@ class SKLearnClassifier(ClassifierMixin, SKLBase):
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
         tags.classifier_tags.multi_class = True
+        tags.classifier_tags.poor_score = True  # Keras's tag: a few epochs by default
         return tags
 
     def _validate_fit_data(self, X: Any, y: Any, reset: bool) -> tuple[Any, np.ndarray]:
@@ -470,6 +476,14 @@ class SKLearnClassifier(ClassifierMixin, SKLBase):
         class_weight = fit_kwargs.get("class_weight")
         if isinstance(class_weight, dict):
             unknown = [k for k in class_weight if k not in self.classes_]
+            if unknown and self.classes_.dtype.kind not in "iub" and all(
+                    isinstance(k, numbers.Integral) and 0 <= k < len(self.classes_)
+                    for k in class_weight):
+                # Keras keys class_weight by class index (its one-hot column), as
+                # dict(enumerate(compute_class_weight(...))) gives: with labels that
+                # are not integers, an integer key can only mean that.
+                return {**fit_kwargs, "class_weight": {int(k): float(w)
+                                                       for k, w in class_weight.items()}}
             if unknown:
                 raise ValueError(f"class_weight has labels {unknown} not in classes_ "
                                  f"{self.classes_.tolist()}.")
@@ -514,7 +528,28 @@ class SKLearnClassifier(ClassifierMixin, SKLBase):
         return self._raw_predict(X)
 
 
-class SKLearnRegressor(RegressorMixin, SKLBase):
+class _NumericTargets:
+    """The regressor's and transformer's targets: numbers, 1-D or 2-D (Keras 3's
+    ``TargetReshaper``: a 1-D y trains against one output column)."""
+
+    def _validate_fit_data(self, X: Any, y: Any, reset: bool) -> tuple[Any, np.ndarray]:
+        return _sk_validate_data(self, X, y, reset=reset, y_numeric=True, multi_output=True,
+                                 **_VALIDATION)
+
+    def _prepare_target(self, y: np.ndarray, reset: bool) -> np.ndarray:
+        if reset:
+            self._y_ndim = y.ndim
+        return self._encode_target(y)
+
+    def _set_encoding(self, model: Model) -> None:
+        pass
+
+    def _encode_target(self, y: np.ndarray) -> np.ndarray:
+        y = np.asarray(y, dtype=np.float64)
+        return y[:, None] if y.ndim == 1 else y
+
+
+class SKLearnRegressor(_NumericTargets, RegressorMixin, SKLBase):
     """A scikit-learn regressor around a minikeras model (Keras 3's name and arguments).
 
     1-D targets train against one output unit and ``predict`` returns shape
@@ -535,27 +570,81 @@ class SKLearnRegressor(RegressorMixin, SKLBase):
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
         tags.target_tags.single_output = True
+        tags.regressor_tags.poor_score = True  # Keras's tag: a few epochs by default
         return tags
 
-    def _validate_fit_data(self, X: Any, y: Any, reset: bool) -> tuple[Any, np.ndarray]:
-        return _sk_validate_data(self, X, y, reset=reset, y_numeric=True, multi_output=True,
-                                 **_VALIDATION)
-
-    def _prepare_target(self, y: np.ndarray, reset: bool) -> np.ndarray:
-        if reset:
-            self._y_ndim = y.ndim
-        return self._encode_target(y)
-
-    def _set_encoding(self, model: Model) -> None:
-        pass
-
-    def _encode_target(self, y: np.ndarray) -> np.ndarray:
-        y = np.asarray(y, dtype=np.float64)
-        return y[:, None] if y.ndim == 1 else y
-
     def predict(self, X: Any) -> np.ndarray:
-        """Predictions (float64), shape (n_samples,) for 1-D training targets, else 2-D."""
+        """Predictions, shape (n_samples,) for 1-D training targets, else 2-D; float64
+        (Keras 3 gives the model's float32: scikit-learn's multi-output check wants
+        float64)."""
         out = self._raw_predict(X).astype(np.float64, copy=False)
         if self._y_ndim == 1 and out.ndim == 2 and out.shape[1] == 1:
             return out[:, 0]
         return out
+
+
+class SKLearnTransformer(_NumericTargets, TransformerMixin, SKLBase):
+    """A scikit-learn transformer around a minikeras model (Keras 3's): ``fit`` trains
+    the model on ``(X, y)`` as the regressor does, ``transform`` returns its outputs
+    (an embedding, a learned feature map) for the next step of a pipeline.
+
+    Args:
+        model: a compiled ``mk.Sequential`` or a callable returning one, called with
+            those of ``X``, ``y`` (2-D) and ``model_kwargs`` that it takes.
+        warm_start: whether ``fit`` continues training the previous fit's model.
+        model_kwargs: keyword arguments for the ``model`` callable.
+        fit_kwargs: keyword arguments for ``model.fit`` (``fit``'s own take precedence).
+        random_state: seed of initial weights and shuffling (``None``: the global seed).
+    """
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.transformer_tags.preserves_dtype = []  # Keras's: outputs in the model's type
+        return tags
+
+    def transform(self, X: Any) -> np.ndarray:
+        """The model's outputs for ``X``, shape (n_samples, output width)."""
+        return self._raw_predict(X)
+
+
+class _FitHistory(History):
+    """Keras 3's ``history_`` (the ``History`` that ``fit`` returned), which also reads as
+    its ``{name: [value per epoch]}`` dict, as minikeras's wrappers kept it before."""
+
+    def __init__(self, history: History) -> None:
+        super().__init__()
+        self.history = {name: [float(v) for v in values]
+                        for name, values in history.history.items()}
+        self.epoch = list(history.epoch)
+        self.params = dict(getattr(history, "params", None) or {})
+        self.model = getattr(history, "model", None)
+
+    def extend(self, history: History) -> None:
+        """Add a warm-started fit's epochs."""
+        for name, values in history.history.items():
+            self.history.setdefault(name, []).extend(float(v) for v in values)
+        self.epoch.extend(history.epoch)
+
+    def __getitem__(self, name: str) -> list[float]:
+        return self.history[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.history
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.history)
+
+    def __len__(self) -> int:
+        return len(self.history)
+
+    def keys(self) -> Any:
+        return self.history.keys()
+
+    def items(self) -> Any:
+        return self.history.items()
+
+    def values(self) -> Any:
+        return self.history.values()
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return self.history.get(name, default)

@@ -79,6 +79,7 @@ def test_before_any_seed_pythons_random_seeds_models_as_in_keras(monkeypatch):
     import random
 
     monkeypatch.setattr(mk.config, "_global_seed", None)
+    monkeypatch.setattr(mk.config, "_seed_sequence", None)
     x = np.random.default_rng(0).normal(size=(64, 3))
     y = (x[:, 0] > 0).astype("float32")
 

@@ -257,6 +257,23 @@ def test_dataframe_with_dummy_columns_trains():
                  "float32")
 
 
+def test_pandas_nullable_number_columns_are_numbers_and_their_na_is_nan():
+    pd = pytest.importorskip("pandas", reason="pandas (dev extra) is needed for this test")
+    rng = np.random.default_rng(2)
+    frame = pd.DataFrame({"n": pd.array(rng.integers(0, 5, 40), dtype="Int64"),
+                          "flag": pd.array(rng.random(40) > 0.5, dtype="boolean"),
+                          "f": pd.array(rng.normal(size=40), dtype="Float64"),
+                          "x": rng.normal(size=40)})
+    y = pd.Series(rng.integers(0, 2, 40), dtype="Int64")
+    model = _model(4)
+    assert np.isfinite(model.fit(frame, y, epochs=1, verbose=0).history["loss"][0])
+    assert_close(model.predict(frame, verbose=0),
+                 model.predict(frame.astype("float64").to_numpy(), verbose=0), "float32")
+    frame.loc[7, "n"] = pd.NA
+    with pytest.raises(ValueError, match=r"NaN or inf in 1 row\(s\) \(first at row 7\)"):
+        model.predict(frame, verbose=0)
+
+
 def test_a_tuple_or_list_holding_the_one_input_is_that_input():
     x, y = _data()
     model = _model(5)
@@ -360,3 +377,21 @@ def test_a_generator_or_dataset_yielding_x_alone_names_the_missing_targets():
             call()
     assert model.predict(xs(), steps=2, verbose=0).shape == (8, 1)  # needs none
     assert np.isfinite(model.fit(np.ones((4, 3)), np.ones(4), verbose=0).history["loss"][0])
+
+
+def test_keras_warns_that_shuffle_does_not_apply_to_a_generator():
+    import warnings
+
+    x, y = _data()
+    model = _model(5)
+
+    def batches():
+        while True:
+            yield x[:8], y[:8]
+
+    with pytest.warns(UserWarning, match=r"`shuffle=True` was passed, but will be ignored"):
+        model.fit(batches(), steps_per_epoch=1, verbose=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model.fit(batches(), steps_per_epoch=1, shuffle=False, verbose=0)
+        model.fit(x, y, verbose=0)  # arrays are shuffled: no warning

@@ -282,7 +282,9 @@ def test_activation_is_the_public_function():
 ], ids=["Dense", "BatchNormalization", "Dropout", "Activation", "Normalization",
         "LayerNormalization", "Rescaling", "PReLU", "Flatten", "LeakyReLU"])
 def test_input_shape_on_any_first_layer(first, shape):
-    model = mk.Sequential([first(shape), L.Dense(1)])
+    with pytest.warns(UserWarning, match=r"Do not pass an `input_shape`/`input_dim` argument"):
+        layer = first(shape)  # Keras 3's warning, which points at Input(shape)
+    model = mk.Sequential([layer, L.Dense(1)])
     assert model.built
     assert model.input_shape == (None, 4)
     assert model.output_shape == (None, 1)
@@ -290,7 +292,8 @@ def test_input_shape_on_any_first_layer(first, shape):
 
 
 def test_input_dim_on_first_layer():
-    model = mk.Sequential([L.Dense(2, input_dim=3)])
+    with pytest.warns(UserWarning, match=r"`input_shape`/`input_dim`"):
+        model = mk.Sequential([L.Dense(2, input_dim=3)])
     assert model.built and model.input_shape == (None, 3)
 
 

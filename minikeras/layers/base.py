@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import inspect
 import math
+import warnings
 from typing import Any
 
 import numpy as np
@@ -308,6 +309,10 @@ class Layer:
         self.activity_regularizer = regularizers_mod.get(activity_regularizer)
         self._build_input_shape: tuple[Any, ...] | None = None
         self._batch_input_shape: tuple[Any, ...] | None = None
+        if input_shape is not None or input_dim is not None:
+            warnings.warn("Do not pass an `input_shape`/`input_dim` argument to a layer. When "
+                          "using Sequential models, prefer using an `Input(shape)` object as "
+                          "the first layer in the model instead.", stacklevel=2)  # Keras's
         if batch_input_shape is not None:
             self._batch_input_shape = standardize_shape(batch_input_shape, "batch_input_shape")
         elif input_shape is not None:
