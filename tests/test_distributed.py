@@ -149,6 +149,11 @@ def test_rank_raising_inside_fit_ends_the_job(tmp_path):
     assert "rank 1 failed" in proc.stderr and "boom in fit on rank 1" in proc.stderr
 
 
+def test_ranks_shuffle_alike_without_a_seed(tmp_path):
+    result = run_job(tmp_path, 2, seed=None, epochs=1)
+    assert result["shuffles_equal_on_ranks"]
+
+
 def test_parallel_fit_float32(tmp_path):
     opts = {"floatx": "float32", "model": "bn"}
     assert_same_run(run_job(tmp_path, 1, **opts), run_job(tmp_path, 2, **opts), "float32")

@@ -23,7 +23,8 @@ from minikeras import distribution as D
 
 opts = json.loads(sys.argv[1])
 mk.config.set_floatx(opts.get("floatx", "float64"))
-mk.utils.set_random_seed(opts.get("seed", 7))
+if opts.get("seed", 7) is not None:  # null: no seed (ranks must still shuffle alike)
+    mk.utils.set_random_seed(opts.get("seed", 7))
 if opts.get("parallel", True):
     D.set_distribution(D.DataParallel(shard_optimizer=opts.get("shard_optimizer", False),
                                       shared_memory=opts.get("shared_memory", True)))
@@ -109,6 +110,9 @@ seen["bounds"] = len(seen["bounds"])
 if dp is not None:
     # After fit every rank holds every slice of the optimizer's slots, up to date.
     slots = np.concatenate([a for a in model.optimizer._slots.values()])
+    # The same shuffles: every rank's model draws the same next permutation.
+    draw = model._rng.integers(2**62)
+    seen["shuffles_equal_on_ranks"] = len(set(dp.comm.allgather(draw))) == 1
     seen["slots_equal_on_ranks"] = all(np.array_equal(slots, other)
                                        for other in dp.comm.allgather(slots))
 scores = model.evaluate(x, y, verbose=0, return_dict=True)  # collective: every rank calls it
