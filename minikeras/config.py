@@ -107,6 +107,13 @@ def make_rng(seed: int | None = None) -> np.random.Generator:
     return np.random.default_rng(child)
 
 
+def enable_unsafe_deserialization() -> None:
+    """Keras's switch that lets ``load_model`` run the code a file holds (a ``Lambda``'s
+    bytecode). minikeras never runs code from a file, so there is nothing to switch: a
+    ``Lambda`` saves its registered function's name, and bytecode is refused either way.
+    Kept so that programs calling it before loading work unchanged."""
+
+
 def to_snake_case(name: str) -> str:
     """``"BatchNormalization"`` -> ``"batch_normalization"``, as Keras names objects."""
     name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)

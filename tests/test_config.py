@@ -112,3 +112,10 @@ def test_keras_3_backend_questions_have_answers():
     assert mk.version() == mk.__version__
     assert mk.Loss is mk.losses.Loss and mk.Metric is mk.metrics.Metric
     assert mk.Optimizer is mk.optimizers.Optimizer
+
+
+def test_enable_unsafe_deserialization_exists_and_loading_stays_safe(tmp_path):
+    mk.config.enable_unsafe_deserialization()  # keras.io examples call it before loading
+    model = mk.Sequential([mk.Input((2,)), mk.layers.Dense(1)])
+    model.save(tmp_path / "m.keras")
+    assert mk.models.load_model(tmp_path / "m.keras").count_params() == 3

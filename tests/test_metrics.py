@@ -674,3 +674,27 @@ def test_a_one_element_per_class_result_stays_an_array_as_in_keras():
     logs = model.evaluate(x, y, verbose=0, return_dict=True)
     assert np.asarray(logs["f1b"]).shape == (1,)
     assert np.asarray(model.test_on_batch(x, y, return_dict=True)["f1b"]).shape == (1,)
+
+
+def test_results_are_in_the_metrics_dtype_as_keras_reports_them():
+    """Keras: BinaryAccuracy over [1, 0, 0] of 3 is 0.33333334 (float32), not 1/3."""
+    m = mk.metrics.BinaryAccuracy()
+    m.update_state([1, 1, 0], [0.9, 0.2, 0.7])
+    assert m.result().dtype == np.float32 and float(m.result()) == float(np.float32(1 / 3))
+    for fn in (mk.metrics.binary_accuracy, mk.metrics.categorical_accuracy):
+        assert np.asarray(fn([[0, 1]], [[0.3, 0.7]])).dtype == np.float32
+    r2 = mk.metrics.R2Score(dtype="float64")  # a metric's own dtype
+    r2.update_state([[1.0], [2.0], [4.0]], [[1.5], [2.0], [3.0]])
+    assert r2.result().dtype == np.float64
+    f1 = mk.metrics.F1Score()  # per-class arrays too
+    f1.update_state([[0, 1], [1, 0]], [[0.2, 0.8], [0.6, 0.4]])
+    assert f1.result().dtype == np.float32 and f1.result().shape == (2,)
+
+    class Mine(mk.metrics.Metric):  # a user's result() is left as it is
+        def update_state(self, y_true, y_pred, sample_weight=None):
+            pass
+
+        def result(self):
+            return np.float64(0.1)
+
+    assert np.asarray(Mine().result()).dtype == np.float64

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from .._tensor import Tensor, as_array
+from ..config import floatx
 from ..losses import squeeze_or_expand_to_same_rank
 from .base import METRICS, MeanMetricWrapper
 
@@ -18,13 +19,13 @@ def _arr(x: Any) -> np.ndarray:
 def binary_accuracy(y_true: Any, y_pred: Any, threshold: float = 0.5) -> Tensor:
     """1.0 where ``(y_pred > threshold) == y_true``, elementwise."""
     t, p = squeeze_or_expand_to_same_rank(_arr(y_true), _arr(y_pred))
-    return (t == (p > threshold)).astype(np.float64).view(Tensor)
+    return (t == (p > threshold)).astype(floatx()).view(Tensor)
 
 
 def categorical_accuracy(y_true: Any, y_pred: Any) -> Tensor:
     """1.0 where the argmax of y_pred equals the argmax of the one-hot y_true."""
     t, p = _arr(y_true), _arr(y_pred)
-    return (t.argmax(axis=-1) == p.argmax(axis=-1)).astype(np.float64).view(Tensor)
+    return (t.argmax(axis=-1) == p.argmax(axis=-1)).astype(floatx()).view(Tensor)
 
 
 def _sparse_labels(t: np.ndarray, p: np.ndarray) -> np.ndarray:
@@ -37,7 +38,7 @@ def sparse_categorical_accuracy(y_true: Any, y_pred: Any) -> Tensor:
     """1.0 where the argmax of y_pred equals the integer label."""
     p = _arr(y_pred)
     t = _sparse_labels(_arr(y_true), p)
-    return (t == p.argmax(axis=-1)).astype(np.float64).view(Tensor)
+    return (t == p.argmax(axis=-1)).astype(floatx()).view(Tensor)
 
 
 def _in_top_k(scores: np.ndarray, labels: np.ndarray, k: int) -> np.ndarray:
@@ -49,13 +50,13 @@ def _in_top_k(scores: np.ndarray, labels: np.ndarray, k: int) -> np.ndarray:
 
 def top_k_categorical_accuracy(y_true: Any, y_pred: Any, k: int = 5) -> Tensor:
     p = _arr(y_pred)
-    return _in_top_k(p, _arr(y_true).argmax(axis=-1), k).astype(np.float64).view(Tensor)
+    return _in_top_k(p, _arr(y_true).argmax(axis=-1), k).astype(floatx()).view(Tensor)
 
 
 def sparse_top_k_categorical_accuracy(y_true: Any, y_pred: Any, k: int = 5) -> Tensor:
     p = _arr(y_pred)
     t = _sparse_labels(_arr(y_true), p)
-    return _in_top_k(p, t, k).astype(np.float64).view(Tensor)
+    return _in_top_k(p, t, k).astype(floatx()).view(Tensor)
 
 
 @METRICS.register("binary_accuracy")

@@ -54,6 +54,22 @@ class Metric:
         # float type by the fit loop, the state itself is kept in float64.
         self.dtype = str(np.dtype(dtype)) if dtype is not None else config.floatx()
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        own = cls.__dict__.get("result")
+        if own is not None and cls.__module__.startswith("minikeras."):
+            # Keras reports a metric's result in the metric's dtype (floatx: 0.33333334,
+            # not 0.3333333333333333); the state stays float64. Our own classes only: a
+            # user's result() is theirs, as in Keras.
+            def result(self: Metric, _own: Callable[..., Any] = own) -> Tensor:
+                value = as_array(_own(self))
+                if value.dtype.kind == "f" and value.dtype != self.dtype:
+                    value = value.astype(self.dtype)
+                return as_tensor(value)
+
+            result.__doc__, result.__wrapped__ = own.__doc__, own  # type: ignore[attr-defined]
+            cls.result = result  # type: ignore[method-assign]
+
     def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
         raise NotImplementedError
 
