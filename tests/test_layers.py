@@ -515,3 +515,22 @@ def test_a_lambda_config_holding_code_is_refused_without_running_it():
     with pytest.raises(ValueError, match="never runs code.*refused"):
         L.Lambda.from_config({"name": "l", "function": {"class_name": "__lambda__",
                                                          "config": {"code": "boom"}}})
+
+
+
+def test_from_config_reads_keras_3_configs_and_refuses_what_it_cannot_compute():
+    import json
+    import pathlib
+
+    golden = pathlib.Path(__file__).parent / "golden" / "keras3_layer_configs.json"
+    configs = json.loads(golden.read_text())  # Keras 3.15.1's own get_config() output
+    dense = L.Dense.from_config(configs["Dense"])
+    assert (dense.units, dense.activation.name, dense.name) == (3, "relu", "dense")
+    bn = L.BatchNormalization.from_config(configs["BatchNormalization"])
+    assert (bn.momentum, bn.epsilon) == (0.99, 0.001)
+    quantized = {**configs["Dense"], "quantization_config": {"mode": "int8"}}
+    with pytest.raises(ValueError, match=r"Dense.from_config sets quantization_config="):
+        L.Dense.from_config(quantized)
+    renorm = {**configs["BatchNormalization"], "renorm": True}
+    with pytest.raises(ValueError, match=r"renorm=True, which minikeras does not implement"):
+        L.BatchNormalization.from_config(renorm)

@@ -601,6 +601,12 @@ class Layer:
 
     @classmethod
     def from_config(cls, config_: dict[str, Any]) -> Layer:
+        """The layer a ``get_config()`` dict describes (Keras's own configs too: their
+        keys minikeras has no argument for are dropped where they change nothing)."""
+        from ..saving.keras_config import drop_keras_only
+
+        config_ = dict(config_)
+        drop_keras_only(config_, f"{cls.__name__}.from_config")
         return cls(**config_)
 
     def get_build_config(self) -> dict[str, Any] | None:

@@ -113,7 +113,11 @@ class BatchNormalization(_NormBase):
                  gamma_regularizer: Any = None, beta_constraint: Any = None,
                  gamma_constraint: Any = None, synchronized: bool = False,
                  **kwargs: Any) -> None:
-        kwargs.pop("renorm", None)
+        if kwargs.pop("renorm", False):
+            raise ValueError("BatchNormalization(renorm=True) (batch renormalization) is not "
+                             "implemented in minikeras.")
+        kwargs.pop("renorm_clipping", None)
+        kwargs.pop("renorm_momentum", None)
         kwargs.pop("fused", None)
         super().__init__(axis=axis, epsilon=epsilon, center=center, scale=scale,
                          beta_initializer=beta_initializer, gamma_initializer=gamma_initializer,

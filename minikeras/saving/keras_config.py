@@ -48,6 +48,18 @@ _ONLY_VALUES: dict[tuple[str, str], tuple[Any, ...]] = {
 _MAX_DEPTH = 100
 
 
+def drop_keras_only(config: dict[str, Any], label: str) -> None:
+    """Remove the Keras layer keys minikeras has no argument for, where their value
+    changes nothing; refuse the others (``label`` names the layer in the message)."""
+    for key, inert in _KERAS_ONLY.items():
+        if key in config:
+            value = config.pop(key)
+            if inert is not _ANY and not any(value is v or value == v for v in inert):
+                raise ValueError(f"{label} sets {key}={value!r}, which minikeras does not "
+                                 f"implement (it reads this layer with {key}={inert[0]!r} "
+                                 "only).")
+
+
 def _is_keras_module(module: Any) -> bool:
     return isinstance(module, str) and module.split(".")[0] in _ROOTS
 
@@ -268,13 +280,7 @@ class ConfigReader:
         return {"class_name": key or name, "config": config}
 
     def _drop_keras_only(self, config: dict[str, Any], label: str) -> None:
-        for key, inert in _KERAS_ONLY.items():
-            if key in config:
-                value = config.pop(key)
-                if inert is not _ANY and not any(value is v or value == v for v in inert):
-                    raise ValueError(f"{self.where}: {label} sets {key}={value!r}, which "
-                                     f"minikeras does not implement (it reads this layer with "
-                                     f"{key}={inert[0]!r} only).")
+        drop_keras_only(config, f"{self.where}: {label}")
 
     # -- compile settings ------------------------------------------------------------
     def compile(self, config: Any, legacy: bool) -> dict[str, Any] | None:
