@@ -489,7 +489,9 @@ def test_keras_serialization_helpers(tmp_path):
     assert isinstance(dense, mk.layers.Dense) and dense.units == 3
     assert type(mk.saving.deserialize_keras_object({"class_name": "Twice", "config": {}},
                                                    custom_objects={"Twice": Twice})) is Twice
-    assert mk.saving.serialize_keras_object(squash) == "squash"
+    assert mk.saving.serialize_keras_object(squash) == {
+        "module": "builtins", "class_name": "function", "config": "squash",
+        "registered_name": "function"}  # Keras 3's form of a function
     with pytest.raises(ValueError, match="anonymous"):
         mk.saving.serialize_keras_object(lambda x: x)
     with pytest.raises(ValueError, match="not a built-in name and not registered"):
@@ -498,6 +500,39 @@ def test_keras_serialization_helpers(tmp_path):
     model = mk.Sequential([mk.Input((2,)), mk.layers.Dense(1)])
     mk.models.save_model(model, tmp_path / "m.keras")
     assert mk.models.load_model(tmp_path / "m.keras").count_params() == 3
+
+
+def test_keras_serialization_names_the_module_and_reads_keras_specs():
+    """The module tells a metric from a loss of the same name (Keras 3's dispatch)."""
+    ser, de = mk.saving.serialize_keras_object, mk.saving.deserialize_keras_object
+    for obj, module in [(mk.metrics.MeanSquaredError(), "keras.metrics"),
+                        (mk.losses.MeanSquaredError(), "keras.losses"),
+                        (mk.metrics.Hinge(), "keras.metrics"), (mk.losses.Hinge(), "keras.losses"),
+                        (mk.initializers.Identity(gain=2.0), "keras.initializers"),
+                        (mk.layers.Identity(), "keras.layers"),
+                        (mk.optimizers.schedules.ExponentialDecay(0.1, 10, 0.9),
+                         "keras.optimizers.schedules"),
+                        (mk.optimizers.Adam(0.01), "keras.optimizers"),
+                        (mk.constraints.MaxNorm(2.0), "keras.constraints")]:
+        spec = ser(obj)
+        assert (spec["module"], spec["class_name"], spec["registered_name"]) == (
+            module, type(obj).__name__, None)
+        again = de(spec)
+        assert type(again) is type(obj) and again.get_config() == obj.get_config()
+    # Keras 3's own specs (keras.saving.serialize_keras_object output)
+    keras_metric = {"module": "keras.metrics", "class_name": "MeanSquaredError",
+                    "config": {"name": "mean_squared_error", "dtype": "float32"},
+                    "registered_name": None}
+    assert isinstance(de(keras_metric), mk.metrics.MeanSquaredError)
+    assert de({"module": "builtins", "class_name": "function", "config": "mean_squared_error",
+               "registered_name": "function"}) is mk.losses.mean_squared_error
+    assert de(ser(mk.metrics.binary_accuracy)) is mk.metrics.binary_accuracy
+    model = mk.Sequential([mk.Input((2,)), mk.layers.Dense(1)])
+    model.compile(optimizer="adam", loss="mse")
+    spec = ser(model)
+    assert spec["module"] == "keras" and spec["build_config"] == {"input_shape": [None, 2]}
+    assert spec["compile_config"]["loss"] == "mse"
+    assert de(spec).count_params() == 3
 
 
 def test_add_loss_says_what_to_use_instead():
