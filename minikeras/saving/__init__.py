@@ -55,6 +55,12 @@ def _kinds() -> list[tuple[str, Any, type]]:
             ("keras.activations", activations.ACTIVATIONS, activations.Activation)]
 
 
+def _registered_key(obj: Any) -> str | None:
+    """The ``"package>Name"`` that ``register_keras_serializable`` gave ``obj``, or None."""
+    key = get_registered_name(obj)
+    return key if get_registered_object(key) is obj else None
+
+
 def _function_spec(name: str) -> dict[str, Any]:
     return {"module": "builtins", "class_name": "function", "config": name,
             "registered_name": "function"}
@@ -70,8 +76,7 @@ def serialize_keras_object(obj: Any) -> Any:
     if obj is None or isinstance(obj, (str, int, float, bool)):
         return obj
     if callable(obj) and not hasattr(obj, "get_config") and not isinstance(obj, type):
-        registered = get_registered_name(obj)
-        name = registered if ">" in registered else saved_function_name(obj)
+        name = _registered_key(obj) or saved_function_name(obj)
         if name is None:
             raise ValueError(f"Cannot serialize {obj!r}: an anonymous function has no name "
                              "(minikeras never stores code).")
@@ -80,8 +85,8 @@ def serialize_keras_object(obj: Any) -> Any:
     if isinstance(spec, str):  # a built-in activation, which Keras keeps as a function
         return _function_spec(spec)
     cls = type(obj)
-    registered = get_registered_name(cls)
-    if ">" in registered:  # the user's registered class: Keras names its own module
+    registered = _registered_key(cls)
+    if registered is not None:  # the user's registered class: Keras names its own module
         module, registered_name = cls.__module__, registered
     elif isinstance(obj, Sequential):
         module, registered_name = "keras", None
