@@ -40,12 +40,12 @@ __all__ = ["Input", "InputLayer", "Layer", "Loss", "Metric", "Model", "Optimizer
            "Variable", "__version__", "version",
            "activations", "backend", "callbacks", "config", "constraints", "datasets",
            "distribution", "initializers", "layers", "losses", "metrics", "models",
-           "optimizers", "regularizers", "utils"]
+           "optimizers", "random", "regularizers", "utils"]
 
 
 def __getattr__(name: str):
     # Modules with optional or heavier parts load on first use.
-    if name in ("datasets", "wrappers", "plot", "saving", "ops"):
+    if name in ("datasets", "wrappers", "plot", "saving", "ops", "random"):
         import importlib
 
         return importlib.import_module(f".{name}", __name__)
