@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import minikeras as mk
 from tests.helpers.gradcheck import (
     check_activation_gradients,
     check_layer_gradients,
@@ -191,3 +192,51 @@ def test_the_shape_probe_of_a_call_only_layer_is_quiet_and_explains_a_failure():
     assert model.output_shape == (None, 3)
     with pytest.raises(ValueError, match="running call\\(\\) on zeros.*compute_output_shape"):
         mk.Sequential([mk.Input((3,)), NeedsPositive()])
+
+
+def test_a_call_override_of_a_builtin_layer_runs_as_keras_runs_it():
+    """Geron's MC Dropout (a Dropout whose call() forces training=True) and a Dense whose
+    call() scales super().call(): Keras runs the override in layer(x) and predict."""
+
+    class MCDropout(mk.layers.Dropout):
+        def call(self, inputs, training=None):
+            return super().call(inputs, training=True)
+
+    class ScaledDense(mk.layers.Dense):
+        def call(self, inputs):
+            return super().call(inputs) * 2.0
+
+    class Twice(ScaledDense):  # a subclass of the subclass keeps the override
+        pass
+
+    x = np.ones((200, 6), dtype=np.float32)
+    dropped = np.asarray(MCDropout(0.5)(x))
+    assert set(np.unique(dropped)) == {0.0, 2.0}
+    model = mk.Sequential([mk.Input((6,)), mk.layers.Dense(3), MCDropout(0.5),
+                           mk.layers.Dense(1)])
+    draws = np.stack([model.predict(x[:4], verbose=0) for _ in range(8)])
+    assert draws.std(axis=0).max() > 0  # each predict drops other units
+    for cls in (ScaledDense, Twice):
+        np.testing.assert_array_equal(np.asarray(cls(2, kernel_initializer="ones")(x[:1])),
+                                      [[12.0, 12.0]])
+    scaled = mk.Sequential([mk.Input((6,)), ScaledDense(1, kernel_initializer="ones")])
+    scaled.compile(optimizer="sgd", loss="mse")
+    np.testing.assert_array_equal(scaled.predict(x[:2], verbose=0), [[12.0], [12.0]])
+    assert scaled.evaluate(x[:2], np.ones(2), verbose=0) == 121.0
+    np.testing.assert_array_equal(  # a built-in's own call(), as Keras code calls it
+        np.asarray(mk.layers.Dense(2, kernel_initializer="ones").call(x[:1])), [[6.0, 6.0]])
+    trained = mk.Sequential([mk.Input((6,)), mk.layers.Dense(4), ScaledDense(1)])
+    trained.compile(optimizer="sgd", loss="mse")
+    with pytest.raises(NotImplementedError, match=r"overrides call\(\) of the built-in Dense"):
+        trained.fit(x[:8], np.ones(8), verbose=0)
+
+    class Both(mk.layers.Dense):  # call() and forward(): forward is the computation
+        def call(self, inputs):
+            return super().call(inputs) * 10.0
+
+        def forward(self, x, training=False):
+            return super().forward(x, training)
+
+    np.testing.assert_array_equal(
+        mk.Sequential([mk.Input((6,)), Both(1, kernel_initializer="ones")]).predict(
+            x[:1], verbose=0), [[6.0]])

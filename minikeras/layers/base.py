@@ -25,7 +25,7 @@ from .. import initializers as initializers_mod
 from .. import regularizers as regularizers_mod
 from .._errors import UnrecognizedArgumentsError
 from .._registry import Registry
-from .._tensor import Tensor, as_array
+from .._tensor import Tensor, as_array, as_tensor
 
 LAYERS = Registry("layer")
 
@@ -244,6 +244,19 @@ def _plain(value: Any) -> bool:
     return value is None or isinstance(value, (str, int, float, bool))
 
 
+def _forward_through_call(self: Layer, x: np.ndarray, training: bool = False) -> np.ndarray:
+    """``forward`` of a built-in layer's subclass whose ``call`` overrides the built-in
+    computation: run that ``call``; inside it, ``super().call()`` runs the built-in."""
+    state = self.__dict__
+    if state.get("_in_call"):
+        return type(self)._inner_forward(self, x, training)
+    state["_in_call"] = True
+    try:
+        return self._run_call(x, training)
+    finally:
+        state["_in_call"] = False
+
+
 def _accepts_training(fn: Any) -> bool:
     """Whether ``fn`` takes a ``training`` argument (Keras passes it only then)."""
     try:
@@ -431,7 +444,7 @@ class Layer:
 
     def compute_output_shape(self, input_shape: tuple[Any, ...]) -> tuple[Any, ...]:
         input_shape = tuple(input_shape)
-        if getattr(type(self), "call", None) is None or type(self).forward is not Layer.forward:
+        if type(self).call is Layer.call or type(self).forward is not Layer.forward:
             return input_shape
         # A call()-only subclass: Keras traces call() symbolically; one sample of zeros
         # shows the shape here (once per input shape).
@@ -507,12 +520,15 @@ class Layer:
         A subclass written the Keras way, with ``call(inputs)`` and no ``forward``, runs
         its ``call`` here: enough for ``layer(x)``, ``predict`` and ``evaluate``.
         """
-        call = getattr(self, "call", None)
-        if call is None:
+        if type(self).call is Layer.call:
             raise NotImplementedError(
                 f"Layer {self.name!r} ({type(self).__name__}) computes nothing: a layer "
                 "subclass implements forward(x, training) and backward(grad_y) (see "
                 "docs/extending.md), or Keras's call(inputs) for inference only.")
+        return self._run_call(x, training)
+
+    def _run_call(self, x: np.ndarray, training: bool) -> np.ndarray:
+        call = self.call
         if _accepts_training(call):
             y = call(x, training=training)
         else:
@@ -522,6 +538,24 @@ class Layer:
             y = y.astype(self.dtype)  # a Python float in call() must not upcast the model
         return y
 
+    def call(self, inputs: Any, training: bool | None = None, **kwargs: Any) -> Tensor:
+        """Keras's ``call``: this layer's output for ``inputs``. A subclass of a built-in
+        layer that overrides it (Keras's MC Dropout: ``super().call(x, training=True)``)
+        runs its override wherever the layer runs."""
+        x = as_array(inputs)
+        self._maybe_build(x.shape)
+        return as_tensor(self.forward(x, training=bool(training)))
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        inherited = cls.forward
+        if "call" in cls.__dict__ and "forward" not in cls.__dict__ \
+                and inherited is not Layer.forward and inherited is not _forward_through_call:
+            # call() overrides a built-in layer's computation: Keras runs call(), so
+            # forward goes through it; super().call() reaches the built-in forward.
+            cls._inner_forward = inherited
+            cls.forward = _forward_through_call
+
     def backward(self, grad_y: np.ndarray) -> np.ndarray | None:
         """Write weight gradients into ``variable.grad``; return dL/dx (None if unneeded)."""
         if not self._needs_backward():
@@ -529,15 +563,25 @@ class Layer:
         raise NotImplementedError(self._no_backward_message())
 
     def _calls_only(self) -> bool:
-        """A Keras-style subclass: ``call`` without minikeras's ``forward``/``backward``."""
+        """A Keras-style subclass: ``call`` without minikeras's ``forward``/``backward``
+        (or a ``call`` that overrides a built-in layer's: its backward may not fit it)."""
         cls = type(self)
-        return getattr(cls, "call", None) is not None and cls.backward is Layer.backward
+        return cls.call is not Layer.call and (cls.backward is Layer.backward
+                                               or cls.forward is _forward_through_call)
 
     def _needs_backward(self) -> bool:
         return self.needs_input_grad or (
             self.trainable and any(v.trainable for v in self._variables))
 
     def _no_backward_message(self) -> str:
+        if type(self).forward is _forward_through_call:
+            base = type(self)._inner_forward.__qualname__.split(".")[0]
+            return (f"Layer {self.name!r} ({type(self).__name__}) overrides call() of the "
+                    f"built-in {base}, whose backward does not know what the override "
+                    "computes: minikeras has no automatic differentiation, so fit() cannot "
+                    "train through it. Define forward(x, training) and backward(grad_y) "
+                    "instead (see docs/extending.md); layer(x), predict() and evaluate() "
+                    "run the call() override as it is.")
         return (f"Layer {self.name!r} ({type(self).__name__}) defines call() but not "
                 "backward(grad_y): minikeras has no automatic differentiation, so fit() can "
                 "train through a custom layer only when it implements forward(x, training) "
