@@ -506,6 +506,8 @@ BAD_CONSTRUCTORS = [
      r"`momentum` must be a number in \[0, 1\]. Received: momentum=2.0"),
     (lambda: L.BatchNormalization(epsilon=0.0), ValueError, r"Received: epsilon=0.0"),
     (lambda: L.BatchNormalization(renorm=True), ValueError, r"renorm=True.*not implemented"),
+    (lambda: L.ReLU(threshold=-1.0), ValueError, r"cannot be None or a negative value.*"
+                                                  r"Received: threshold=-1.0"),
     (lambda: L.BatchNormalization(epsilon=-1e-3), ValueError, r"Received: epsilon=-0.001"),
     (lambda: L.LayerNormalization(epsilon=float("nan")), ValueError, r"Received: epsilon=nan"),
     (lambda: L.Reshape("ab"), ValueError, r"`target_shape`.*Received: target_shape='ab'"),

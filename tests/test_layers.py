@@ -100,6 +100,9 @@ GRADIENT_CASES: dict[str, list[tuple[str, Callable[[], L.Layer], tuple[int, ...]
                            ("axis1", lambda: L.BatchNormalization(axis=1), (3, 2, 4)),
                            ("no_scale", lambda: L.BatchNormalization(scale=False), (6, 3)),
                            ("frozen", _frozen_batchnorm, (6, 4))],
+    "AlphaDropout": [("0.3", lambda: L.AlphaDropout(0.3, seed=1), (6, 5)),
+                     ("noise_shape", lambda: L.AlphaDropout(0.5, noise_shape=(None, 1, 4)),
+                      (3, 2, 4))],
     "Dropout": [("0.4", lambda: L.Dropout(0.4, seed=1), (6, 5)),
                 ("noise_shape", lambda: L.Dropout(0.5, noise_shape=(None, 1, 4)), (3, 2, 4))],
     "ELU": [("0.7", lambda: L.ELU(0.7), (4, 5))],
@@ -346,6 +349,7 @@ CONFIG_CASES: dict[str, Callable[[], L.Layer]] = {
                              kernel_regularizer=mk.regularizers.L2(0.1),
                              activity_regularizer=mk.regularizers.L1(0.01),
                              kernel_constraint=mk.constraints.MaxNorm(2.0)),
+    "AlphaDropout": lambda: L.AlphaDropout(0.2, noise_shape=(None, 1), seed=3),
     "Dropout": lambda: L.Dropout(0.3, noise_shape=(None, 1), seed=4),
     "ELU": lambda: L.ELU(alpha=0.5),
     "Flatten": L.Flatten,
@@ -534,3 +538,20 @@ def test_from_config_reads_keras_3_configs_and_refuses_what_it_cannot_compute():
     renorm = {**configs["BatchNormalization"], "renorm": True}
     with pytest.raises(ValueError, match=r"renorm=True, which minikeras does not implement"):
         L.BatchNormalization.from_config(renorm)
+
+
+def test_alpha_dropout_keeps_selu_activations_standardized():
+    """Keras's AlphaDropout: mean 0, variance 1 in, about mean 0, variance 1 out."""
+    x = np.random.default_rng(0).standard_normal((2000, 50))
+    layer = L.AlphaDropout(0.2, seed=0)
+    y = np.asarray(layer(x, training=True))
+    assert abs(float(y.mean())) < 0.02 and abs(float(y.std()) - 1.0) < 0.02
+    alpha_p = -1.6732632423543772 * 1.0507009873554805
+    a = ((1 - 0.2) * (1 + 0.2 * alpha_p**2)) ** -0.5
+    dropped = np.isclose(y, a * alpha_p - a * alpha_p * 0.2)  # a * alpha_p + b
+    assert abs(float(dropped.mean()) - 0.2) < 0.01
+    assert_close(y[~dropped], a * x[~dropped] - a * alpha_p * 0.2, "float32")  # float32 layer
+    assert_close(np.asarray(layer(x)), x, "float32")  # inference: the identity
+    with pytest.raises(ValueError, match="rate"):
+        L.AlphaDropout(1.0)
+

@@ -9,11 +9,18 @@ from .base import LAYERS, FlatBuffer, KerasTensor, Layer, Variable
 from .core import Activation, Dense, Identity, Input, InputLayer, Lambda
 from .normalization import BatchNormalization, LayerNormalization
 from .preprocessing import Normalization, Rescaling
-from .regularization import ActivityRegularization, Dropout, GaussianDropout, GaussianNoise
+from .regularization import (
+    ActivityRegularization,
+    AlphaDropout,
+    Dropout,
+    GaussianDropout,
+    GaussianNoise,
+)
 from .reshaping import Flatten, Reshape
 
-__all__ = ["ELU", "LAYERS", "Activation", "ActivityRegularization", "BatchNormalization",
-           "Dense", "Dropout", "FlatBuffer", "Flatten", "GaussianDropout", "GaussianNoise",
+__all__ = ["ELU", "LAYERS", "Activation", "ActivityRegularization", "AlphaDropout",
+           "BatchNormalization", "Dense", "Dropout", "FlatBuffer", "Flatten", "GaussianDropout",
+           "GaussianNoise",
            "Identity", "Input", "InputLayer", "KerasTensor", "Lambda", "Layer",
            "LayerNormalization", "LeakyReLU", "Normalization", "PReLU", "ReLU", "Rescaling",
            "Reshape", "Softmax", "Variable", "deserialize", "serialize"]

@@ -34,9 +34,9 @@ class ReLU(Activation):
         if not _is_finite(negative_slope) or negative_slope < 0.0:
             raise ValueError("negative_slope of a ReLU layer cannot be a negative value. "
                              f"Received: negative_slope={negative_slope}")
-        if not _is_finite(threshold):
-            raise ValueError("threshold of a ReLU layer must be a finite number. "
-                             f"Received: threshold={threshold}")
+        if not _is_finite(threshold) or threshold < 0:
+            raise ValueError("threshold of a ReLU layer cannot be None or a negative value "
+                             f"(a finite number >= 0). Received: threshold={threshold}")
         fn = A.relu if (max_value is None and not negative_slope and not threshold) else \
             A.Relu(negative_slope=negative_slope, max_value=max_value, threshold=threshold)
         super().__init__(fn, **kwargs)

@@ -36,6 +36,12 @@ class _NoiseLayer(Layer):
         grad_y *= scale
         return grad_y
 
+    def _mask_shape(self, shape: tuple[int, ...]) -> tuple[int, ...]:
+        noise_shape = getattr(self, "noise_shape", None)
+        if noise_shape is None:
+            return shape
+        return tuple(s if n is None else n for s, n in zip(shape, noise_shape))
+
     def get_config(self):
         return {**super().get_config(), "seed": self.seed}
 
@@ -50,11 +56,6 @@ class Dropout(_NoiseLayer):
         self.rate = _check_rate(rate)
         self.noise_shape = None if noise_shape is None else tuple(noise_shape)
         self._cache: np.ndarray | None = None
-
-    def _mask_shape(self, shape: tuple[int, ...]) -> tuple[int, ...]:
-        if self.noise_shape is None:
-            return shape
-        return tuple(s if n is None else n for s, n in zip(shape, self.noise_shape))
 
     def forward(self, x, training=False):
         if not training or self.rate == 0:
@@ -118,6 +119,46 @@ class GaussianDropout(_NoiseLayer):
 
     def get_config(self):
         return {**super().get_config(), "rate": self.rate}
+
+
+# SELU's constants (activations.Selu): AlphaDropout drops to SELU's negative saturation.
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_SCALE = 1.0507009873554804934193349852946
+
+
+@LAYERS.register()
+class AlphaDropout(_NoiseLayer):
+    """Dropout for SELU networks (Keras's): in training, each value is set with
+    probability ``rate`` to SELU's saturation value ``-alpha * scale``, then all are
+    shifted and scaled back to the input's mean and variance:
+    ``a * (x * keep + alpha_p * (1 - keep)) + b``."""
+
+    def __init__(self, rate: float, noise_shape: Any = None, seed: int | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(seed=seed, **kwargs)
+        self.rate = _check_rate(rate)
+        if self.rate == 1.0:  # a = 0 ** -0.5: Keras would output inf and NaN
+            raise ValueError("AlphaDropout needs `rate` < 1 (at 1 its scale is infinite). "
+                             "Received: rate=1.0")
+        self.noise_shape = None if noise_shape is None else tuple(noise_shape)
+        self._cache: np.ndarray | None = None
+
+    def forward(self, x, training=False):
+        if not training or self.rate == 0:
+            self._cache = None
+            return x
+        rate = self.rate
+        alpha_p = -_SELU_ALPHA * _SELU_SCALE
+        a = ((1 - rate) * (1 + rate * alpha_p**2)) ** -0.5
+        b = -a * alpha_p * rate
+        keep = (self._rng.random(self._mask_shape(x.shape), dtype=np.float64)
+                >= rate).astype(x.dtype)
+        self._cache = keep * x.dtype.type(a)  # d output / d x
+        return x * self._cache + (a * alpha_p * (1 - keep) + b).astype(x.dtype)
+
+    def get_config(self):
+        return {**super().get_config(), "rate": self.rate,
+                "noise_shape": None if self.noise_shape is None else list(self.noise_shape)}
 
 
 @LAYERS.register()
