@@ -18,6 +18,7 @@ import pytest
 
 import minikeras as mk
 from minikeras import saving
+from tests.helpers.tolerances import assert_close
 from tests.saving_helpers.models import (
     LAYER_CASES,
     STRUCTURAL,
@@ -535,16 +536,42 @@ def test_keras_serialization_names_the_module_and_reads_keras_specs():
     assert de(spec).count_params() == 3
 
 
-def test_add_loss_says_what_to_use_instead():
+def test_add_loss_counts_in_layer_losses_and_evaluate_and_fit_refuses_it():
+    """The keras.io layer guide's add_loss: Keras adds it to layer.losses, model.losses
+    and evaluate's loss (per batch); minikeras cannot differentiate it, so fit refuses."""
+
     class Penalized(mk.layers.Layer):
+        def __init__(self, rate=0.1, **kwargs):
+            super().__init__(**kwargs)
+            self.rate = rate
+
         def call(self, inputs):
-            self.add_loss(mk.ops.sum(inputs) * 0.1)
+            self.add_loss(self.rate * mk.ops.mean(inputs))
             return inputs
 
-    with pytest.raises(NotImplementedError, match="add_loss.*activity_regularizer"):
-        Penalized()(np.ones((2, 2), "float32"))
-    with pytest.raises(NotImplementedError, match="add_loss"):  # not hidden by the shape probe
-        mk.Sequential([mk.Input((2,)), Penalized()])
+    layer = Penalized(0.5)
+    layer(np.full((2, 3), 2.0, "float32"))
+    assert layer.losses == [1.0]
+    layer(np.ones((2, 3), "float32"))
+    assert layer.losses == [0.5]  # the latest call's, not a running list
+    model = mk.Sequential([mk.Input((3,)), Penalized(0.5),
+                           mk.layers.Dense(1, kernel_initializer="ones",
+                                           kernel_regularizer=mk.regularizers.L2(0.01))])
+    assert model.losses == [0.03]  # the shape probe on zeros adds nothing; the L2 term
+    model.compile(optimizer="sgd", loss="mse")
+    x, y = np.ones((4, 3), "float32"), np.zeros(4, "float32")
+    assert_close(model.evaluate(x, y, verbose=0), 9.0 + 0.5 + 0.03, "float32")  # Keras: 9.53
+    assert_close(model.losses, [0.5, 0.03], "float32")
+    # Per batch, as Keras adds it: batches of mean 1 and 3 give penalties 0.5 and 1.5.
+    x2 = np.concatenate([np.ones((2, 3)), np.full((2, 3), 3.0)]).astype("float32")
+    mse = np.mean((x2.sum(axis=1) - 0) ** 2)
+    assert_close(model.evaluate(x2, y, batch_size=2, verbose=0), mse + 1.0 + 0.03, "float32")
+    before = model.get_weights()
+    with pytest.raises(NotImplementedError, match=r"calls add_loss\(\).*activity_regularizer"):
+        model.fit(x, y, verbose=0)
+    for a, b in zip(model.get_weights(), before):
+        np.testing.assert_array_equal(a, b)
+    assert model.predict(x, verbose=0).shape == (4, 1)
 
 
 def test_model_from_json_restores_the_compile_settings_as_keras_does():

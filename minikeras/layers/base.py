@@ -352,13 +352,12 @@ class Layer:
         return var
 
     def add_loss(self, loss: Any) -> None:
-        """Keras's ``add_loss``: refused, because it needs automatic differentiation."""
-        raise NotImplementedError(
-            f"Layer {self.name!r} ({type(self).__name__}) called add_loss(): minikeras has no "
-            "automatic differentiation, so it cannot train on an extra loss computed in "
-            "call(). For a penalty on activations use activity_regularizer= or "
-            "layers.ActivityRegularization; on weights, kernel_regularizer= / "
-            "bias_regularizer=.")
+        """Keras's ``add_loss`` inside ``call()``: the value joins ``layer.losses`` (and
+        ``model.losses``) until the next call, and ``evaluate`` adds it to the loss.
+        ``fit`` refuses a model whose layers add losses: minikeras has no automatic
+        differentiation to take their gradient."""
+        self.__dict__["_uses_add_loss"] = True
+        self.__dict__.setdefault("_call_losses", []).append(float(np.sum(as_array(loss))))
 
     @property
     def compute_dtype(self) -> str:
@@ -433,9 +432,11 @@ class Layer:
 
     @property
     def losses(self) -> list[float]:
-        """Regularization penalties of the trainable weights (Keras counts only those)."""
-        return [v.regularizer(v.value) for v in self.trainable_weights
-                if v.regularizer is not None]
+        """What ``add_loss`` added in the last call, then the regularization penalties of
+        the trainable weights (Keras's order; it counts only those weights)."""
+        return [*self.__dict__.get("_call_losses", ()),
+                *(v.regularizer(v.value) for v in self.trainable_weights
+                  if v.regularizer is not None)]
 
     # -- shapes --------------------------------------------------------------------
     def build(self, input_shape: Any) -> None:
@@ -455,6 +456,7 @@ class Layer:
             try:
                 with np.errstate(all="ignore"):  # zeros are not the user's data
                     out = self.forward(probe).shape
+                self.__dict__.pop("_call_losses", None)  # the probe's add_loss is no loss
             except NotImplementedError:
                 raise  # already says what is missing (add_loss, a forward)
             except Exception as err:
@@ -528,6 +530,8 @@ class Layer:
         return self._run_call(x, training)
 
     def _run_call(self, x: np.ndarray, training: bool) -> np.ndarray:
+        if "_call_losses" in self.__dict__:
+            self._call_losses = []  # add_loss values belong to the latest call (Keras)
         call = self.call
         if _accepts_training(call):
             y = call(x, training=training)
@@ -561,6 +565,10 @@ class Layer:
         if not self._needs_backward():
             return None  # a call()-only first layer with nothing to train
         raise NotImplementedError(self._no_backward_message())
+
+    def _adds_losses(self) -> bool:
+        """Whether this layer's call() has called add_loss (known after a first call)."""
+        return bool(self.__dict__.get("_uses_add_loss"))
 
     def _calls_only(self) -> bool:
         """A Keras-style subclass: ``call`` without minikeras's ``forward``/``backward``

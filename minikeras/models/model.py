@@ -318,9 +318,14 @@ class Model(InputChecks, ParallelSteps, Layer):
                              "to train or evaluate it.")
         self._ensure_packed()
         self._mark_input_grads()
-        for layer in self._all_layers():
+        layers = self._all_layers()
+        for layer in layers:
+            if layer._adds_losses():
+                raise NotImplementedError(_added_loss_message(layer))
             if layer._calls_only() and layer._needs_backward():
                 raise NotImplementedError(layer._no_backward_message())
+        # Layers whose call() may still turn out to add a loss (checked after forward).
+        self._call_layers = [layer for layer in layers if layer._calls_only()]
         flat = self._flat
         trainable = [self._variable_trains(v) for v in flat.variables]
         layout_ok = self.optimizer.built and len(self.optimizer._layout) == len(flat.variables) \
@@ -334,6 +339,14 @@ class Model(InputChecks, ParallelSteps, Layer):
         if self._dp is not None:
             self._dp.broadcast_model(self)
         self._train_ready = (runs, regularized, any(trainable))
+
+    _call_layers: list[Any] = []
+
+    def _refuse_added_losses(self) -> None:
+        """Before any gradient: a call() that just called add_loss cannot be trained."""
+        for layer in self._call_layers:
+            if layer.__dict__.get("_call_losses"):
+                raise NotImplementedError(_added_loss_message(layer))
 
     def _regularization(self, regularized: list[Any], add_grads: bool) -> float:
         total = 0.0
@@ -360,6 +373,8 @@ class Model(InputChecks, ParallelSteps, Layer):
         if dp is not None:
             return self._train_step_parallel(dp, x, y, sw)
         y_pred = self._forward(x, training=True)
+        if self._call_layers:
+            self._refuse_added_losses()
         if self._fused is not None:
             loss, grad = fused_value_and_grad(self._loss, self._fused, y, y_pred, sw)
             self._backward(_like(grad, y_pred), from_z=True)
@@ -582,6 +597,8 @@ class Model(InputChecks, ParallelSteps, Layer):
         if for_loss and not all(_per_sample_metric(spec) for spec in
                                 (*self._metric_specs, *self._weighted_specs)):
             return source
+        if for_loss and any(layer._adds_losses() for layer in self._all_layers()):
+            return source  # an add_loss value belongs to each batch (Keras adds it per batch)
         width = max(self._max_width(), 1)
         rows = max(source.batch_size, _CHUNK_ELEMENTS // width)
         if rows == source.batch_size:
@@ -827,6 +844,14 @@ class Model(InputChecks, ParallelSteps, Layer):
     _dp: Any = None
     _tracker_is_local = False
     _sharded_step = False
+
+
+def _added_loss_message(layer: Any) -> str:
+    return (f"Layer {layer.name!r} ({type(layer).__name__}) calls add_loss() in call(): "
+            "minikeras has no automatic differentiation, so fit() cannot train on a loss "
+            "computed there (evaluate() and layer.losses include it). For a penalty on "
+            "activations use activity_regularizer= or layers.ActivityRegularization; on "
+            "weights, kernel_regularizer= / bias_regularizer=.")
 
 
 def _no_targets_error(method: str) -> ValueError:

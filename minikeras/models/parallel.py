@@ -48,6 +48,8 @@ class ParallelSteps:
         # A rank without rows (an uneven last batch) still runs the empty passes:
         # batch-norm layers reduce their statistics across ranks inside them.
         y_pred = self._forward(x, training=True)
+        if self._call_layers:
+            self._refuse_added_losses()
         if n:
             if self._fused is not None:
                 loss, grad = fused_value_and_grad(self._loss, self._fused, y, y_pred, sw)

@@ -31,6 +31,7 @@ LAYER_CASES: dict[str, tuple[dict[str, Any], tuple[int, ...]]] = {
                "bias_constraint": "non_neg", "kernel_initializer": "he_normal",
                "bias_initializer": {"class_name": "Constant", "config": {"value": 0.1}}},
               (5,)),
+    "AlphaDropout": ({"rate": 0.2, "noise_shape": [None, 1], "seed": 3}, (5,)),
     "Dropout": ({"rate": 0.3, "seed": 4}, (5,)),
     "ELU": ({"alpha": 0.7}, (5,)),
     "Flatten": ({}, (2, 3)),
