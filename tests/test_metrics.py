@@ -698,3 +698,18 @@ def test_results_are_in_the_metrics_dtype_as_keras_reports_them():
             return np.float64(0.1)
 
     assert np.asarray(Mine().result()).dtype == np.float64
+
+
+def test_get_metrics_result_and_no_metrics_before_compile():
+    model = mk.Sequential([mk.Input((2,)), mk.layers.Dense(1, activation="sigmoid")])
+    assert model.metrics == []  # Keras: no trackers before compile
+    with pytest.raises(ValueError, match="compile"):
+        model.get_metrics_result()
+    model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+    x = np.random.default_rng(0).normal(size=(16, 2)).astype("float32")
+    y = (x[:, 0] > 0).astype("float32")
+    history = model.fit(x, y, epochs=2, verbose=0)
+    assert model.get_metrics_result() == {k: v[-1] for k, v in history.history.items()}
+    scores = model.evaluate(x, y, verbose=0, return_dict=True)
+    assert model.get_metrics_result() == scores
+    assert [m.name for m in model.metrics] == ["loss", "accuracy"]

@@ -262,8 +262,17 @@ class Model(InputChecks, ParallelSteps, Layer):
 
     @property
     def metrics(self) -> list[metrics_mod.Metric]:
-        """The loss tracker, then the compiled metrics (once resolved)."""
+        """The loss tracker, then the compiled metrics (once resolved); none before
+        compile, as in Keras."""
+        if not self.compiled:
+            return []
         return [self._loss_tracker] + [m for m, _ in (self._metrics or [])]
+
+    def get_metrics_result(self) -> dict[str, Any]:
+        """Keras's ``get_metrics_result``: the current value of the loss and of each
+        metric, by name, as Python floats (arrays for per-class results)."""
+        self._require_compiled("get_metrics_result")
+        return self._logs(reduce=False)
 
     @property
     def metrics_names(self) -> list[str]:
