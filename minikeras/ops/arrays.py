@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import builtins
 from typing import Any
 
 import numpy as np
 
+from .. import config
 from .._tensor import Tensor
 from .core import _arr, _dtype, _out, _promote
 
@@ -262,3 +264,265 @@ def one_hot(x: Any, num_classes: int, axis: int = -1, dtype: Any = None,
     labels = _arr(x).astype(np.int64)
     out = (labels[..., None] == np.arange(num_classes)).astype(_dtype(dtype))
     return _out(np.moveaxis(out, -1, axis) if axis != -1 else out)
+
+
+# ------------------------------------------------------------------ more of Keras's array ops
+def array(x: Any, dtype: Any = None) -> Tensor:
+    """An array of ``x`` (as :func:`~minikeras.ops.convert_to_tensor`)."""
+    a = _arr(x)
+    return _out(a if dtype is None else a.astype(np.dtype(dtype), copy=False))
+
+
+def copy(x: Any) -> Tensor:
+    """A copy of ``x``."""
+    return _out(np.array(_arr(x), copy=True))
+
+
+def view(x: Any, dtype: Any = None) -> Tensor:
+    """The bytes of ``x`` reinterpreted as ``dtype`` (no conversion)."""
+    a = _arr(x)
+    return _out(a if dtype is None else a.view(np.dtype(dtype)))
+
+
+def empty(shape: Any, dtype: Any = None) -> Tensor:
+    """An uninitialised array (``floatx`` by default)."""
+    return _out(np.empty(shape, dtype=_dtype(dtype)))
+
+
+def empty_like(x: Any, dtype: Any = None) -> Tensor:
+    """An uninitialised array with the shape (and dtype, unless given) of ``x``."""
+    return _out(np.empty_like(_arr(x), dtype=dtype))
+
+
+def broadcast_to(x: Any, shape: Any) -> Tensor:
+    """``x`` broadcast to ``shape`` (a new array, not a read-only view)."""
+    return _out(np.array(np.broadcast_to(_arr(x), shape)))
+
+
+def diagonal(x: Any, offset: int = 0, axis1: int = 0, axis2: int = 1) -> Tensor:
+    """The ``offset``-th diagonal of the (``axis1``, ``axis2``) planes, as the last axis."""
+    return _out(np.array(np.diagonal(_arr(x), offset=offset, axis1=axis1, axis2=axis2)))
+
+
+def diagflat(x: Any, k: int = 0) -> Tensor:
+    """A 2-D array with the flattened ``x`` on its ``k``-th diagonal."""
+    return _out(np.diagflat(_arr(x), k=k))
+
+
+def diff(a: Any, n: int = 1, axis: int = -1) -> Tensor:
+    """The ``n``-th discrete difference along ``axis``."""
+    return _out(np.diff(_arr(a), n=n, axis=axis))
+
+
+def roll(x: Any, shift: Any, axis: Any = None) -> Tensor:
+    """``x`` rolled by ``shift`` along ``axis`` (the flattened array when None)."""
+    return _out(np.roll(_arr(x), shift, axis=axis))
+
+
+def rot90(array: Any, k: int = 1, axes: Any = (0, 1)) -> Tensor:
+    """``array`` rotated by ``k`` quarter turns in the plane of ``axes``."""
+    return _out(np.rot90(_arr(array), k=k, axes=tuple(axes)))
+
+
+def fliplr(x: Any) -> Tensor:
+    """``x`` reversed along its second axis."""
+    return _out(np.fliplr(_arr(x)))
+
+
+def flipud(x: Any) -> Tensor:
+    """``x`` reversed along its first axis."""
+    return _out(np.flipud(_arr(x)))
+
+
+def append(x1: Any, x2: Any, axis: Any = None) -> Tensor:
+    """``x2`` joined after ``x1`` along ``axis`` (both flattened when None)."""
+    return _out(np.append(*_promote(x1, x2), axis=axis))
+
+
+def dstack(xs: Any) -> Tensor:
+    """Join arrays along the third axis."""
+    return _out(np.dstack(_promote(*xs)))
+
+
+def array_split(x: Any, indices_or_sections: Any, axis: int = 0) -> list[Tensor]:
+    """``x`` cut into ``indices_or_sections`` near-equal parts (the first ones longer)."""
+    return [_out(p) for p in np.array_split(_arr(x), indices_or_sections, axis=axis)]
+
+
+def hsplit(x: Any, indices_or_sections: Any) -> list[Tensor]:
+    """:func:`split` along the second axis (the first for 1-D arrays)."""
+    return [_out(p) for p in np.hsplit(_arr(x), indices_or_sections)]
+
+
+def vsplit(x: Any, indices_or_sections: Any) -> list[Tensor]:
+    """:func:`split` along the first axis."""
+    return [_out(p) for p in np.vsplit(_arr(x), indices_or_sections)]
+
+
+def dsplit(x: Any, indices_or_sections: Any) -> list[Tensor]:
+    """:func:`split` along the third axis."""
+    return [_out(p) for p in np.dsplit(_arr(x), indices_or_sections)]
+
+
+def unstack(x: Any, num: int | None = None, axis: int = 0) -> list[Tensor]:
+    """The slices of ``x`` along ``axis``, as a list."""
+    a = np.moveaxis(_arr(x), axis, 0)
+    if num is not None and num != a.shape[0]:
+        raise ValueError(f"unstack: num={num} does not match the axis length {a.shape[0]}.")
+    return [_out(a[i]) for i in range(a.shape[0])]
+
+
+def nonzero(x: Any) -> tuple[Tensor, ...]:
+    """The int32 indices of the non-zero elements, one array per axis."""
+    return tuple(_out(i.astype(np.int32)) for i in np.nonzero(_arr(x)))
+
+
+def argpartition(x: Any, kth: Any, axis: int = -1) -> Tensor:
+    """Indices that partition ``x`` around its ``kth`` element along ``axis`` (int32)."""
+    return _out(np.argpartition(_arr(x), kth, axis=axis).astype(np.int32))
+
+
+def searchsorted(sorted_sequence: Any, values: Any, side: str = "left") -> Tensor:
+    """Where ``values`` would be inserted into the 1-D ``sorted_sequence`` (int32)."""
+    seq = _arr(sorted_sequence)
+    if seq.ndim != 1:
+        raise ValueError("`searchsorted` only supports 1-D sorted sequences. "
+                         f"Received: sorted_sequence.shape={seq.shape}")
+    return _out(np.searchsorted(seq, _arr(values), side=side).astype(np.int32))
+
+
+def digitize(x: Any, bins: Any) -> Tensor:
+    """The index of the bin (between ``bins`` edges) that holds each element (int32)."""
+    return _out(np.digitize(_arr(x), _arr(bins)).astype(np.int32))
+
+
+def unravel_index(indices: Any, shape: Any) -> tuple[Tensor, ...]:
+    """Flat ``indices`` as a tuple of coordinate arrays in ``shape`` (the indices' dtype)."""
+    idx = _arr(indices)
+    return tuple(_out(c.astype(idx.dtype)) for c in np.unravel_index(idx, tuple(shape)))
+
+
+def select(condlist: Any, choicelist: Any, default: Any = 0) -> Tensor:
+    """Per element, the ``choicelist`` entry of the first true condition, else ``default``."""
+    conds = [_arr(c) for c in condlist]
+    choices = _promote(*choicelist)
+    return _out(np.select(conds, choices, default=np.asarray(default, choices[0].dtype)))
+
+
+def get_item(x: Any, key: Any) -> Tensor:
+    """``x[key]``."""
+    return _out(_arr(x)[key])
+
+
+def vander(x: Any, N: int | None = None, increasing: bool = False) -> Tensor:  # noqa: N803
+    """The Vandermonde matrix of the 1-D ``x`` (in ``x``'s dtype)."""
+    a = _arr(x)
+    return _out(np.vander(a, N=N, increasing=increasing).astype(a.dtype))
+
+
+def geomspace(start: Any, stop: Any, num: int = 50, endpoint: bool = True, dtype: Any = None,
+              axis: int = 0) -> Tensor:
+    """``num`` values spaced evenly on a log scale from ``start`` to ``stop`` (``floatx``)."""
+    return _out(np.geomspace(start, stop, num=num, endpoint=endpoint, dtype=_dtype(dtype),
+                             axis=axis))
+
+
+def logspace(start: Any, stop: Any, num: int = 50, endpoint: bool = True, base: float = 10,
+             dtype: Any = None, axis: int = 0) -> Tensor:
+    """``base ** linspace(start, stop, num)`` (``floatx`` unless an operand is float64)."""
+    if dtype is None:
+        dtype = _promote(start, stop, 0.0)[0].dtype
+    return _out(np.logspace(start, stop, num=num, endpoint=endpoint, base=base, dtype=dtype,
+                            axis=axis))
+
+
+def _window(fn: Any, x: Any, *args: Any) -> Tensor:
+    return _out(fn(int(np.asarray(_arr(x))), *args).astype(config.floatx()))
+
+
+def bartlett(x: Any) -> Tensor:
+    """The Bartlett (triangular) window of ``x`` points (``floatx``)."""
+    return _window(np.bartlett, x)
+
+
+def blackman(x: Any) -> Tensor:
+    """The Blackman window of ``x`` points (``floatx``)."""
+    return _window(np.blackman, x)
+
+
+def hamming(x: Any) -> Tensor:
+    """The Hamming window of ``x`` points (``floatx``)."""
+    return _window(np.hamming, x)
+
+
+def hanning(x: Any) -> Tensor:
+    """The Hann window of ``x`` points (``floatx``)."""
+    return _window(np.hanning, x)
+
+
+def kaiser(x: Any, beta: float) -> Tensor:
+    """The Kaiser window of ``x`` points with shape parameter ``beta`` (``floatx``)."""
+    return _window(np.kaiser, x, beta)
+
+
+# ------------------------------------------------------------------ scatter and slices
+def scatter(indices: Any, values: Any, shape: Any) -> Tensor:
+    """A zero array of ``shape`` with ``values`` added at ``indices`` (repeats accumulate).
+
+    ``indices`` is ``(..., k)``: each row names the first ``k`` coordinates of a slot.
+    """
+    idx, vals = _arr(indices), _arr(values)
+    shape = tuple(int(s) for s in shape)
+    k = idx.shape[-1]
+    out = np.zeros(shape, dtype=vals.dtype)
+    np.add.at(out, tuple(idx.reshape(-1, k).T), vals.reshape((-1,) + shape[k:]))
+    return _out(out)
+
+
+def scatter_update(inputs: Any, indices: Any, updates: Any, reduction: str | None = None
+                   ) -> Tensor:
+    """A copy of ``inputs`` with ``updates`` written (or reduced) at the rows of ``indices``.
+
+    ``reduction`` is None (overwrite), ``"add"``, ``"max"``, ``"min"`` or ``"mul"``.
+    """
+    out = np.array(_arr(inputs), copy=True)
+    idx = tuple(np.asarray(_arr(indices)).T)
+    upd = _arr(updates).astype(out.dtype, copy=False)
+    ufuncs = {"add": np.add, "max": np.maximum, "min": np.minimum, "mul": np.multiply}
+    if reduction is None:
+        out[idx] = upd
+    elif reduction in ufuncs:
+        ufuncs[reduction].at(out, idx, upd)
+    else:
+        raise ValueError(f"Unsupported reduction: {reduction}")
+    return _out(out)
+
+
+def _box(start_indices: Any, shape: Any) -> tuple[slice, ...]:
+    starts = [int(s) for s in np.asarray(_arr(start_indices)).reshape(-1)]
+    sizes = [int(s) for s in shape]
+    if len(starts) != len(sizes):
+        raise ValueError("Length of `start_indices` must match length of `shape`. "
+                         f"Received: start_indices={starts}, shape={sizes}")
+    return tuple(builtins.slice(s, s + n) for s, n in zip(starts, sizes))
+
+
+def slice(inputs: Any, start_indices: Any, shape: Any) -> Tensor:  # noqa: A001
+    """The block of ``inputs`` of size ``shape`` starting at ``start_indices``."""
+    return _out(np.array(_arr(inputs)[_box(start_indices, shape)]))
+
+
+def slice_update(inputs: Any, start_indices: Any, updates: Any) -> Tensor:
+    """A copy of ``inputs`` with the block at ``start_indices`` replaced by ``updates``."""
+    out = np.array(_arr(inputs), copy=True)
+    upd = _arr(updates)
+    out[_box(start_indices, upd.shape)] = upd
+    return _out(out)
+
+
+def extract_sequences(x: Any, sequence_length: int, sequence_stride: int) -> Tensor:
+    """Frames of ``sequence_length`` along the last axis, every ``sequence_stride`` steps."""
+    a = _arr(x)
+    frames = (a.shape[-1] - sequence_length) // sequence_stride + 1
+    starts = np.arange(frames)[:, None] * sequence_stride + np.arange(sequence_length)
+    return _out(a[..., starts])

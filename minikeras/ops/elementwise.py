@@ -136,3 +136,168 @@ def where(condition: Any, x1: Any = None, x2: Any = None) -> Any:
     if x1 is None and x2 is None:
         return tuple(_out(i) for i in np.nonzero(_arr(condition)))
     return _out(np.where(_arr(condition), *_promote(x1, x2)))
+
+
+# ------------------------------------------------------------------ more of Keras's numpy ops
+def _scipy_special(name: str) -> Any:
+    def fn(x: np.ndarray) -> np.ndarray:
+        import scipy.special  # on first use, as _erf
+
+        return getattr(scipy.special, name)(x)
+
+    fn.__name__ = name
+    return fn
+
+
+def _float_or_64(a: np.ndarray) -> np.ndarray:
+    """Keras's rule for a few ops: int64 gives float64, other ints and bools ``floatx``."""
+    if a.dtype == np.int64 or a.dtype == np.uint64:
+        return a.astype(np.float64)
+    return a if a.dtype.kind in "fc" else a.astype(config.floatx())
+
+
+def _floats(x1: Any, x2: Any) -> list[np.ndarray]:
+    """Both operands promoted (Python scalars weak), then made floating (``floatx``)."""
+    a, b = _promote(x1, x2)
+    if a.dtype.kind not in "fc":
+        a, b = a.astype(config.floatx()), b.astype(config.floatx())
+    return [a, b]
+
+
+tan = _unary(np.tan, "tan", floating=True)
+arcsin = _unary(np.arcsin, "arcsin", floating=True)
+arccos = _unary(np.arccos, "arccos", floating=True)
+arctan = _unary(np.arctan, "arctan", floating=True)
+sinh = _unary(np.sinh, "sinh", floating=True)
+cosh = _unary(np.cosh, "cosh", floating=True)
+arcsinh = _unary(np.arcsinh, "arcsinh", floating=True)
+arccosh = _unary(np.arccosh, "arccosh", floating=True)
+arctanh = _unary(np.arctanh, "arctanh", floating=True)
+exp2 = _unary(np.exp2, "exp2", floating=True)
+sinc = _unary(np.sinc, "sinc", floating=True)
+angle = _unary(np.angle, "angle", floating=True)
+erfc = _unary(_scipy_special("erfc"), "erfc", floating=True)
+erfinv = _unary(_scipy_special("erfinv"), "erfinv", floating=True)
+fabs = _unary(np.fabs, "fabs", floating=True)
+signbit = _unary(np.signbit, "signbit")
+isneginf = _unary(np.isneginf, "isneginf")
+isposinf = _unary(np.isposinf, "isposinf")
+isreal = _unary(np.isreal, "isreal")
+real = _unary(np.real, "real")
+imag = _unary(np.imag, "imag")
+conjugate = conj = _unary(np.conjugate, "conjugate")
+bitwise_invert = bitwise_not = _unary(np.invert, "bitwise_invert")
+
+
+def cbrt(x: Any) -> Tensor:
+    """Elementwise cube root (int64 gives float64, other integers ``floatx``)."""
+    return _out(np.cbrt(_float_or_64(_arr(x))))
+
+
+def deg2rad(x: Any) -> Tensor:
+    """Degrees to radians (int64 gives float64, other integers ``floatx``)."""
+    return _out(np.deg2rad(_float_or_64(_arr(x))))
+
+
+def rad2deg(x: Any) -> Tensor:
+    """Radians to degrees (int64 gives float64, other integers ``floatx``)."""
+    return _out(np.rad2deg(_float_or_64(_arr(x))))
+
+
+def i0(x: Any) -> Tensor:
+    """The modified Bessel function of the first kind, order 0."""
+    return _out(np.i0(_float_or_64(_arr(x))))
+
+
+bitwise_and = _binary(np.bitwise_and, "bitwise_and")
+bitwise_or = _binary(np.bitwise_or, "bitwise_or")
+bitwise_xor = _binary(np.bitwise_xor, "bitwise_xor")
+bitwise_left_shift = left_shift = _binary(np.left_shift, "bitwise_left_shift")
+bitwise_right_shift = right_shift = _binary(np.right_shift, "bitwise_right_shift")
+fmax = _binary(np.fmax, "fmax")
+fmin = _binary(np.fmin, "fmin")
+gcd = _binary(np.gcd, "gcd")
+lcm = _binary(np.lcm, "lcm")
+inner = _binary(np.inner, "inner")
+vdot = _binary(np.vdot, "vdot")
+kron = _binary(np.kron, "kron")
+
+
+def arctan2(x1: Any, x2: Any) -> Tensor:
+    """Elementwise angle of the point ``(x2, x1)``; integers give ``floatx``."""
+    return _out(np.arctan2(*_floats(x1, x2)))
+
+
+def logaddexp(x1: Any, x2: Any) -> Tensor:
+    """``log(exp(x1) + exp(x2))`` without overflow; integers give ``floatx``."""
+    return _out(np.logaddexp(*_floats(x1, x2)))
+
+
+def logaddexp2(x1: Any, x2: Any) -> Tensor:
+    """``log2(2**x1 + 2**x2)`` without overflow; integers give ``floatx``."""
+    return _out(np.logaddexp2(*_floats(x1, x2)))
+
+
+def nextafter(x1: Any, x2: Any) -> Tensor:
+    """The next representable float after ``x1`` towards ``x2``."""
+    return _out(np.nextafter(*_floats(x1, x2)))
+
+
+def hypot(x1: Any, x2: Any) -> Tensor:
+    """``sqrt(x1**2 + x2**2)``; int64 gives float64, other integers ``floatx``."""
+    a, b = _promote(x1, x2)
+    return _out(np.hypot(_float_or_64(a), _float_or_64(b)))
+
+
+def heaviside(x1: Any, x2: Any) -> Tensor:
+    """0 where ``x1 < 0``, ``x2`` where ``x1 == 0``, 1 where ``x1 > 0``."""
+    a, b = _promote(x1, x2)
+    dtype = a.dtype if a.dtype.kind in "fcb" else _float_or_64(a[:0]).dtype
+    return _out(np.heaviside(a, b).astype(dtype))
+
+
+def fmod(x1: Any, x2: Any) -> Tensor:
+    """Remainder with the sign of ``x1`` (C's ``fmod``); bools give int32."""
+    a, b = _promote(x1, x2)
+    if a.dtype.kind == "b":
+        a, b = a.astype(np.int32), b.astype(np.int32)
+    return _out(np.fmod(a, b))
+
+
+def ldexp(x1: Any, x2: Any) -> Tensor:
+    """``x1 * 2**x2``; ``x2`` must be integer."""
+    b = _arr(x2)
+    if b.dtype.kind not in "iu":
+        raise TypeError(f"ldexp exponent must be an integer type. Received: x2 dtype={b.dtype}")
+    a, _ = _floats(x1, x2)
+    return _out(np.ldexp(a, b))
+
+
+def divide_no_nan(x1: Any, x2: Any) -> Tensor:
+    """``x1 / x2``, with 0 wherever ``x2`` is 0; integers give ``floatx``."""
+    a, b = _floats(x1, x2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return _out(np.where(b == 0, np.zeros((), a.dtype), np.true_divide(a, b)))
+
+
+def isin(x1: Any, x2: Any, assume_unique: bool = False, invert: bool = False) -> Tensor:
+    """Whether each element of ``x1`` occurs in ``x2``."""
+    return _out(np.isin(_arr(x1), _arr(x2), assume_unique=assume_unique, invert=invert))
+
+
+def cross(x1: Any, x2: Any, axisa: int = -1, axisb: int = -1, axisc: int = -1,
+          axis: int | None = None) -> Tensor:
+    """Cross product of 3-vectors (or 2-vectors) along the given axes."""
+    return _out(np.cross(*_promote(x1, x2), axisa=axisa, axisb=axisb, axisc=axisc, axis=axis))
+
+
+def correlate(x1: Any, x2: Any, mode: str = "valid") -> Tensor:
+    """Cross-correlation of two 1-D arrays; integers give float32 (int64 float64)."""
+    a, b = _promote(x1, x2)
+    if a.dtype == np.int64:
+        dtype = np.dtype(np.float64)
+    elif a.dtype in (np.float16, np.float64):
+        dtype = a.dtype
+    else:
+        dtype = np.dtype(np.float32)
+    return _out(np.correlate(a.astype(dtype), b.astype(dtype), mode))
