@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import numpy as np
@@ -10,9 +11,11 @@ from ._registry import CUSTOM_OBJECTS, register_keras_serializable
 from ._tensor import as_array
 from .config import set_random_seed
 
-__all__ = ["PyDataset", "Sequence", "custom_object_scope", "get_custom_objects",
-           "get_registered_object", "normalize", "register_keras_serializable",
-           "set_random_seed", "to_categorical"]
+__all__ = ["Progbar", "PyDataset", "Sequence", "clear_session", "custom_object_scope",
+           "deserialize_keras_object", "get_custom_objects", "get_registered_object",
+           "is_keras_tensor", "normalize", "pack_x_y_sample_weight", "pad_sequences",
+           "register_keras_serializable", "serialize_keras_object", "set_random_seed",
+           "standardize_dtype", "to_categorical", "unpack_x_y_sample_weight"]
 
 
 def to_categorical(x: Any, num_classes: int | None = None) -> np.ndarray:
@@ -143,3 +146,182 @@ def plot_model(model: Any, to_file: str = "model.png", show_shapes: bool = False
 
 
 _ = set_random_seed, register_keras_serializable
+
+
+# ---------------------------------------------------------------------- more of keras.utils
+def clear_session(free_memory: bool = True) -> None:
+    """``keras.utils.clear_session``: the same as ``keras.backend.clear_session``."""
+    from .backend import clear_session as clear
+
+    clear(free_memory)
+
+
+def serialize_keras_object(obj: Any) -> Any:
+    """``keras.utils.serialize_keras_object`` (see ``minikeras.saving``)."""
+    from .saving import serialize_keras_object as serialize_obj
+
+    return serialize_obj(obj)
+
+
+def deserialize_keras_object(config: Any, custom_objects: dict[str, Any] | None = None,
+                             **kwargs: Any) -> Any:
+    """``keras.utils.deserialize_keras_object`` (see ``minikeras.saving``)."""
+    from .saving import deserialize_keras_object as deserialize_obj
+
+    return deserialize_obj(config, custom_objects)
+
+
+def is_keras_tensor(x: Any) -> bool:
+    """Whether ``x`` is a symbolic tensor (``keras.Input(...)``, ``layer.output``)."""
+    from .layers.base import KerasTensor
+
+    return isinstance(x, KerasTensor)
+
+
+def standardize_dtype(dtype: Any) -> str:
+    """A dtype's standard name (``"float32"``); None gives floatx."""
+    from .config import floatx
+
+    if dtype is None:
+        return floatx()
+    python = {float: "float32", int: "int64", bool: "bool"}  # Keras's PYTHON_DTYPES_MAP
+    if isinstance(dtype, type) and dtype in python:
+        return python[dtype]
+    return np.dtype(getattr(dtype, "name", dtype)).name
+
+
+def unpack_x_y_sample_weight(data: Any) -> tuple[Any, Any, Any]:
+    """``(x,)``, ``(x, y)`` or ``(x, y, sample_weight)`` (or one x) as a 3-tuple with Nones."""
+    if isinstance(data, list):
+        data = tuple(data)
+    if not isinstance(data, tuple):
+        return data, None, None
+    if len(data) == 1:
+        return data[0], None, None
+    if len(data) == 2:
+        return data[0], data[1], None
+    if len(data) == 3:
+        return data[0], data[1], data[2]
+    raise ValueError("Data is expected to be in format `x`, `(x,)`, `(x, y)`, or "
+                     f"`(x, y, sample_weight)`, found: {data}")
+
+
+def pack_x_y_sample_weight(x: Any, y: Any = None, sample_weight: Any = None) -> Any:
+    """The tuple ``fit`` reads: ``x`` alone (``(x,)`` when x is a tuple), ``(x, y)`` or
+    ``(x, y, sample_weight)``."""
+    if y is None:
+        return (x,) if isinstance(x, (tuple, list)) else x
+    if sample_weight is None:
+        return x, y
+    return x, y, sample_weight
+
+
+def pad_sequences(sequences: Any, maxlen: int | None = None, dtype: Any = "int32",
+                  padding: str = "pre", truncating: str = "pre", value: Any = 0.0) -> np.ndarray:
+    """Keras's ``pad_sequences``: a list of sequences as one ``(n, maxlen, ...)`` array,
+    padded with ``value`` and truncated before (``"pre"``) or after (``"post"``)."""
+    if not hasattr(sequences, "__len__"):
+        raise ValueError("`sequences` must be iterable.")
+    lengths, sample_shape, found = [], (), False
+    for s in sequences:
+        try:
+            lengths.append(len(s))
+        except TypeError as err:
+            raise ValueError("`sequences` must be a list of iterables. Found non-iterable: "
+                             f"{s}") from err
+        if not found and len(s):
+            sample_shape, found = np.asarray(s).shape[1:], True
+    if maxlen is None:
+        maxlen = max(lengths) if lengths else 0
+    text_dtype = np.issubdtype(np.dtype(dtype), np.str_) or np.issubdtype(np.dtype(dtype),
+                                                                         np.bytes_)
+    if isinstance(value, str) and dtype is not object and not text_dtype:
+        raise ValueError(f"`dtype` {dtype} is not compatible with `value`'s type: "
+                         f"{type(value)}\nYou should set `dtype=object` for variable length "
+                         "strings.")
+    for name, choice in (("padding", padding), ("truncating", truncating)):
+        if choice not in ("pre", "post"):
+            raise ValueError(f'{name.capitalize()} type "{choice}" not understood')
+    out = np.full((len(lengths), maxlen, *sample_shape), value, dtype=dtype)
+    for i, s in enumerate(sequences):
+        if not len(s) or not maxlen:
+            continue
+        kept = np.asarray(s[-maxlen:] if truncating == "pre" else s[:maxlen], dtype=dtype)
+        if kept.shape[1:] != tuple(sample_shape):
+            raise ValueError(f"Shape of sample {kept.shape[1:]} of sequence at position {i} "
+                             f"is different from expected shape {sample_shape}")
+        if padding == "post":
+            out[i, :len(kept)] = kept
+        else:
+            out[i, -len(kept):] = kept
+    return out
+
+
+class Progbar:
+    """Keras's ``Progbar`` for hand-written loops: ``update(current, values)`` or
+    ``add(n, values)`` with ``values`` a list of ``(name, value)`` pairs, averaged over
+    the steps seen (except ``stateful_metrics``, shown as given).
+
+    On a terminal at ``verbose=1`` the line is redrawn in place; elsewhere, and at
+    ``verbose=2``, one line is printed when the target is reached.
+    """
+
+    def __init__(self, target: int | None, width: int = 20, verbose: int = 1,
+                 interval: float = 0.05, stateful_metrics: Any = None,
+                 unit_name: str = "step") -> None:
+        import sys
+
+        self.target, self.width, self.verbose = target, int(width), int(verbose)
+        self.interval, self.unit_name = float(interval), unit_name
+        self.stateful_metrics = set(stateful_metrics or ())
+        self._values: dict[str, Any] = {}
+        self._seen_so_far = 0
+        self._start = self._last_update = time.perf_counter()
+        self._stream = sys.stdout
+        self._dynamic = hasattr(self._stream, "isatty") and self._stream.isatty()
+
+    def update(self, current: int, values: Any = None, finalize: bool | None = None) -> None:
+        """Move the bar to ``current`` steps and record ``values``."""
+        if finalize is None:
+            finalize = self.target is not None and current >= self.target
+        for name, value in values or []:
+            value = float(np.mean(as_array(value)))
+            if name in self.stateful_metrics:
+                self._values[name] = value
+                continue
+            steps = max(current - self._seen_so_far, 1)
+            total, count = self._values.get(name, (0.0, 0))
+            self._values[name] = (total + value * steps, count + steps)
+        self._seen_so_far = current
+        now = time.perf_counter()
+        if self.verbose == 0 or (not finalize and not (
+                self.verbose == 1 and self._dynamic and now - self._last_update >= self.interval)):
+            return
+        self._last_update = now
+        line = self._line(current, now)
+        if self.verbose == 1 and self._dynamic:
+            self._stream.write("\r" + line + ("\n" if finalize else ""))
+        else:
+            self._stream.write(line + "\n")
+        self._stream.flush()
+
+    def add(self, n: int, values: Any = None) -> None:
+        """Advance by ``n`` steps."""
+        self.update(self._seen_so_far + n, values)
+
+    def _line(self, current: int, now: float) -> str:
+        from .callbacks.progbar import _format_time, format_logs
+
+        if self.target:
+            done = min(int(self.width * current / self.target), self.width)
+            count = f"{current}/{self.target}".rjust(2 * len(str(self.target)) + 1)
+            head = f"{count} {'━' * done}{' ' * (self.width - done)}"
+        else:
+            head = f"{current}/Unknown"
+        elapsed = now - self._start
+        per_unit = elapsed / current if current else 0.0
+        logs = {name: v if name in self.stateful_metrics else v[0] / max(v[1], 1)
+                for name, v in self._values.items()}
+        text = format_logs(logs)
+        line = f"{head} {elapsed:.0f}s {_format_time(per_unit, self.unit_name)}"
+        return f"{line} - {text}" if text else line

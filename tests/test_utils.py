@@ -1,0 +1,75 @@
+"""keras.utils helpers beyond labels and seeds: pad_sequences, Progbar, data tuples, aliases."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pytest
+
+import minikeras as mk
+from minikeras import utils as U
+
+
+def test_pad_sequences_matches_keras_docstring_examples():
+    seqs = [[1], [2, 3], [4, 5, 6]]
+    out = U.pad_sequences(seqs)
+    assert out.dtype == np.int32
+    np.testing.assert_array_equal(out, [[0, 0, 1], [0, 2, 3], [4, 5, 6]])
+    np.testing.assert_array_equal(U.pad_sequences(seqs, value=-1),
+                                  [[-1, -1, 1], [-1, 2, 3], [4, 5, 6]])
+    np.testing.assert_array_equal(U.pad_sequences(seqs, padding="post"),
+                                  [[1, 0, 0], [2, 3, 0], [4, 5, 6]])
+    np.testing.assert_array_equal(U.pad_sequences(seqs, maxlen=2), [[0, 1], [2, 3], [5, 6]])
+    np.testing.assert_array_equal(U.pad_sequences(seqs, maxlen=2, truncating="post"),
+                                  [[0, 1], [2, 3], [4, 5]])
+    vectors = U.pad_sequences([[[1, 2]], [[3, 4], [5, 6]]], dtype="float32")
+    assert vectors.shape == (2, 2, 2) and vectors.dtype == np.float32
+    assert U.pad_sequences([[], [1]]).tolist() == [[0], [1]]
+    with pytest.raises(ValueError, match="not understood"):
+        U.pad_sequences(seqs, padding="middle")
+    with pytest.raises(ValueError, match="dtype=object"):
+        U.pad_sequences([["a"]], value="x")
+    with pytest.raises(ValueError, match="iterables"):
+        U.pad_sequences([1, 2])
+
+
+def test_progbar_averages_values_and_prints_a_final_line(monkeypatch):
+    stream = io.StringIO()
+    bar = U.Progbar(5)
+    bar._stream, bar._dynamic = stream, False  # a pipe: one line when done
+    for i in range(5):
+        bar.update(i + 1, values=[("loss", 1.0 / (i + 1))])
+    (line,) = stream.getvalue().splitlines()
+    assert line.startswith("5/5 ") and "/step" in line
+    assert line.endswith(f"loss: {np.mean([1, 1 / 2, 1 / 3, 1 / 4, 1 / 5]):.4f}")
+    stream = io.StringIO()
+    bar = U.Progbar(None, verbose=2, stateful_metrics=["acc"], unit_name="sample")
+    bar._stream = stream
+    bar.add(3, [("acc", 0.5)])
+    assert stream.getvalue() == ""  # no target: nothing until finalized
+    bar.update(6, [("acc", 0.75)], finalize=True)
+    assert stream.getvalue().startswith("6/Unknown") and stream.getvalue().strip().endswith(
+        "acc: 0.7500") and "/sample" in stream.getvalue()
+    silent = U.Progbar(2, verbose=0)
+    silent._stream = stream = io.StringIO()
+    silent.update(2, [("x", 1.0)])
+    assert stream.getvalue() == ""
+
+
+def test_data_tuples_and_aliases():
+    assert U.unpack_x_y_sample_weight((1, 2)) == (1, 2, None)
+    assert U.unpack_x_y_sample_weight([1, 2, 3]) == (1, 2, 3)
+    assert U.unpack_x_y_sample_weight("x") == ("x", None, None)
+    with pytest.raises(ValueError, match="sample_weight"):
+        U.unpack_x_y_sample_weight((1, 2, 3, 4))
+    assert U.pack_x_y_sample_weight(1) == 1 and U.pack_x_y_sample_weight((1, 2)) == ((1, 2),)
+    assert U.pack_x_y_sample_weight(1, 2, 3) == (1, 2, 3)
+    assert U.is_keras_tensor(mk.Input((2,))) and not U.is_keras_tensor(np.ones(2))
+    assert U.standardize_dtype(None) == mk.config.floatx()
+    assert U.standardize_dtype(float) == "float32" and U.standardize_dtype(np.float64) == "float64"
+    spec = U.serialize_keras_object(mk.layers.Dense(2))
+    assert spec["module"] == "keras.layers" and U.deserialize_keras_object(spec).units == 2
+    mk.layers.Dense(1)
+    U.clear_session()
+    assert mk.layers.Dense(1).name == "dense"
