@@ -36,19 +36,13 @@ class _NoiseLayer(Layer):
         grad_y *= scale
         return grad_y
 
-    def _mask_shape(self, shape: tuple[int, ...]) -> tuple[int, ...]:
-        noise_shape = getattr(self, "noise_shape", None)
-        if noise_shape is None:
-            return shape
-        return tuple(s if n is None else n for s, n in zip(shape, noise_shape))
-
     def get_config(self):
         return {**super().get_config(), "seed": self.seed}
 
 
-@LAYERS.register()
-class Dropout(_NoiseLayer):
-    """In training, zero each value with probability ``rate``; scale the rest by ``1/(1-rate)``."""
+class _MaskedDropout(_NoiseLayer):
+    """Dropout's arguments and mask: ``rate``, ``noise_shape`` (None axes follow the
+    input), and a keep-mask drawn in training; :meth:`_apply` uses it."""
 
     def __init__(self, rate: float, noise_shape: Any = None, seed: int | None = None,
                  **kwargs: Any) -> None:
@@ -61,18 +55,31 @@ class Dropout(_NoiseLayer):
         if not training or self.rate == 0:
             self._cache = None
             return x
-        if self.rate == 1:
-            self._cache = np.zeros((1,) * x.ndim, dtype=x.dtype)
-            return np.zeros_like(x)
-        keep = self._rng.random(self._mask_shape(x.shape), dtype=np.float64) >= self.rate
-        scale = keep.astype(x.dtype)
-        scale *= 1.0 / (1.0 - self.rate)
-        self._cache = scale
-        return x * scale
+        shape = x.shape if self.noise_shape is None else tuple(
+            s if n is None else n for s, n in zip(x.shape, self.noise_shape))
+        keep = (self._rng.random(shape, dtype=np.float64) >= self.rate).astype(x.dtype)
+        return self._apply(x, keep)
+
+    def _apply(self, x: np.ndarray, keep: np.ndarray) -> np.ndarray:
+        """The training output from the keep-mask; sets ``_cache`` to d output / d x."""
+        raise NotImplementedError
 
     def get_config(self):
         return {**super().get_config(), "rate": self.rate,
                 "noise_shape": None if self.noise_shape is None else list(self.noise_shape)}
+
+
+@LAYERS.register()
+class Dropout(_MaskedDropout):
+    """In training, zero each value with probability ``rate``; scale the rest by ``1/(1-rate)``."""
+
+    def _apply(self, x, keep):
+        if self.rate == 1:
+            self._cache = np.zeros((1,) * x.ndim, dtype=x.dtype)
+            return np.zeros_like(x)
+        keep *= 1.0 / (1.0 - self.rate)
+        self._cache = keep
+        return x * keep
 
 
 @LAYERS.register()
@@ -127,7 +134,7 @@ _SELU_SCALE = 1.0507009873554804934193349852946
 
 
 @LAYERS.register()
-class AlphaDropout(_NoiseLayer):
+class AlphaDropout(_MaskedDropout):
     """Dropout for SELU networks (Keras's): in training, each value is set with
     probability ``rate`` to SELU's saturation value ``-alpha * scale``, then all are
     shifted and scaled back to the input's mean and variance:
@@ -135,30 +142,18 @@ class AlphaDropout(_NoiseLayer):
 
     def __init__(self, rate: float, noise_shape: Any = None, seed: int | None = None,
                  **kwargs: Any) -> None:
-        super().__init__(seed=seed, **kwargs)
-        self.rate = _check_rate(rate)
+        super().__init__(rate, noise_shape=noise_shape, seed=seed, **kwargs)
         if self.rate == 1.0:  # a = 0 ** -0.5: Keras would output inf and NaN
             raise ValueError("AlphaDropout needs `rate` < 1 (at 1 its scale is infinite). "
                              "Received: rate=1.0")
-        self.noise_shape = None if noise_shape is None else tuple(noise_shape)
-        self._cache: np.ndarray | None = None
 
-    def forward(self, x, training=False):
-        if not training or self.rate == 0:
-            self._cache = None
-            return x
+    def _apply(self, x, keep):
         rate = self.rate
         alpha_p = -_SELU_ALPHA * _SELU_SCALE
         a = ((1 - rate) * (1 + rate * alpha_p**2)) ** -0.5
         b = -a * alpha_p * rate
-        keep = (self._rng.random(self._mask_shape(x.shape), dtype=np.float64)
-                >= rate).astype(x.dtype)
-        self._cache = keep * x.dtype.type(a)  # d output / d x
+        self._cache = keep * x.dtype.type(a)
         return x * self._cache + (a * alpha_p * (1 - keep) + b).astype(x.dtype)
-
-    def get_config(self):
-        return {**super().get_config(), "rate": self.rate,
-                "noise_shape": None if self.noise_shape is None else list(self.noise_shape)}
 
 
 @LAYERS.register()
