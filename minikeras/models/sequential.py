@@ -514,14 +514,13 @@ class Sequential(Model):
         return model
 
     def to_json(self, **kwargs: Any) -> str:
-        """The architecture as Keras's JSON (``model_from_json`` reads it back)."""
-        from .. import __version__
+        """The architecture as Keras 3's JSON: Keras's ``model_from_json`` reads it, and so
+        does minikeras's. As Keras's, it carries the compile settings (what Keras cannot
+        read is left out, with a warning), so ``model_from_json`` gives a compiled model."""
+        from ..saving.keras_export import compile_to_keras, model_to_keras
 
-        spec: dict[str, Any] = {"class_name": "Sequential", "config": self.get_config(),
-                                "keras_version": __version__, "backend": "numpy"}
-        compile_config = self.get_compile_config() if self.compiled else None
-        if compile_config is not None:  # as Keras's: model_from_json gives a compiled model
-            spec["compile_config"] = compile_config
+        spec = model_to_keras(self)
+        spec["compile_config"] = compile_to_keras(self)
         return json.dumps(spec, **kwargs)
 
     def __repr__(self) -> str:
