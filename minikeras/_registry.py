@@ -167,7 +167,12 @@ def serialize(obj: Any) -> Any:
 
 
 def saved_function_name(fn: Any) -> str | None:
-    """The name a file stores for a function (files never hold code); None for a lambda."""
+    """The name a file stores for a function (files never hold code): the
+    ``"package>name"`` it is registered under, as Keras writes it, else its own name;
+    None for a lambda."""
+    for key, value in CUSTOM_OBJECTS.items():
+        if value is fn and ">" in key:
+            return key
     name = getattr(fn, "__name__", None)
     return name if isinstance(name, str) and name != "<lambda>" and name.isidentifier() \
         else None

@@ -645,7 +645,9 @@ class FunctionActivation(Activation):
 
     @property
     def serialized_name(self) -> str:
-        return self.name
+        from ._registry import saved_function_name
+
+        return saved_function_name(self.fn) or self.name
 
 
 linear = _register(Linear)

@@ -678,3 +678,53 @@ def test_frozen_layer_optimizer_state_round_trips(h5py, tmp_path):
         m.train_on_batch(x, y)
     for a, b in zip(loaded.get_weights(), model.get_weights(), strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+# ------------------------------------------------------------------ registered functions
+@mk.saving.register_keras_serializable(package="golden_custom")
+def cube(x):
+    return x * x * x
+
+
+@mk.saving.register_keras_serializable(package="golden_custom")
+def max_err(y_true, y_pred):
+    return mk.ops.max(mk.ops.abs(y_true - y_pred), axis=-1)
+
+
+@mk.saving.register_keras_serializable(package="golden_custom")
+def half_mse(y_true, y_pred):
+    return 0.5 * mk.ops.mean(mk.ops.square(y_true - y_pred), axis=-1)
+
+
+@pytest.mark.parametrize("name", ["custom_functions.keras", "custom_functions.h5"])
+def test_keras_files_with_registered_functions_load(h5py, name):
+    """Keras writes a registered function as "golden_custom>cube" (the activation, the
+    loss and a metric; tests/golden/make_golden_custom_functions.py made the files)."""
+    golden = json.loads((GOLDEN_DIR / "custom_functions.json").read_text())
+    model = mk.models.load_model(GOLDEN_DIR / name)
+    x, y = np.asarray(golden["x"], "float32"), np.asarray(golden["y"], "float32")
+    assert_close(model.predict(x, verbose=0), golden["predictions"], "float32")
+    assert model.layers[0].activation.fn is cube
+    scores = model.evaluate(x, y, verbose=0, return_dict=True)
+    assert_close([scores["loss"], scores["max_err"]],
+                 [golden["evaluate"]["loss"], golden["evaluate"]["max_err"]], "float32")
+
+
+def test_registered_functions_are_written_by_their_registered_name_for_keras(h5py, tmp_path):
+    model = mk.Sequential([mk.Input((3,)), mk.layers.Dense(2, activation=cube),
+                           mk.layers.Dense(1)])
+    model.compile(optimizer="adam", loss=half_mse, metrics=[max_err])
+    model.save(tmp_path / "m.keras", format="keras")
+    with zipfile.ZipFile(tmp_path / "m.keras") as zf:
+        config = json.loads(zf.read("config.json"))
+    function = {"module": "builtins", "class_name": "function",
+                "registered_name": "function"}  # Keras's form: found by that name
+    assert config["config"]["layers"][1]["config"]["activation"] == {
+        **function, "config": "golden_custom>cube"}
+    assert config["compile_config"]["loss"] == {**function, "config": "golden_custom>half_mse"}
+    assert config["compile_config"]["metrics"] == [{**function, "config": "golden_custom>max_err"}]
+    again = mk.models.load_model(tmp_path / "m.keras")
+    x = np.linspace(-1, 1, 12, dtype="float32").reshape(4, 3)
+    np.testing.assert_array_equal(again.predict(x, verbose=0), model.predict(x, verbose=0))
+    assert json.loads(model.to_json())["config"]["layers"][1]["config"]["activation"][
+        "config"] == "golden_custom>cube"

@@ -120,11 +120,17 @@ def deserialize_compile(spec: Any, custom_objects: dict[str, Any] | None,
         elif isinstance(loss, dict):
             loss = losses_mod.LOSSES.from_config_dict(loss, custom_objects)
         elif isinstance(loss, str):
-            losses_mod.LOSSES.lookup(loss)  # an unknown name fails here, naming the file
+            # A registered function's "package>name" (Keras writes it), else a built-in
+            # name: an unknown one fails here, naming the file.
+            loss = registered_function(loss, custom_objects) or loss
+            if isinstance(loss, str):
+                losses_mod.LOSSES.lookup(loss)
         elif loss is not None:
             raise ValueError(f"the loss spec {loss!r} is malformed.")
 
         def metric(m: Any) -> Any:
+            if isinstance(m, str) and registered_function(m, custom_objects) is not None:
+                return registered_function(m, custom_objects)
             if isinstance(m, str):
                 if m.lower() not in ("accuracy", "acc"):
                     metrics_mod.METRICS.lookup(m)

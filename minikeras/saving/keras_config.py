@@ -157,11 +157,11 @@ class ConfigReader:
         if isinstance(fn, dict) and fn.get("class_name") == "__lambda__" \
                 or spec.get("registered_name") == "__lambda__":
             raise self._lambda(label)
-        if not isinstance(fn, str) or not fn.isidentifier():
-            raise self._unsafe(f"{label} names the function {fn!r}, which is not a plain name")
-        for key in (spec.get("registered_name"), fn):
+        for key in (spec.get("registered_name"), fn):  # a registered "package>name" too
             if isinstance(key, str) and key in CUSTOM_OBJECTS:
                 return key
+        if not isinstance(fn, str) or not fn.isidentifier():
+            raise self._unsafe(f"{label} names the function {fn!r}, which is not a plain name")
         module = spec.get("module")
         if module is not None and module != "builtins" and not _is_keras_module(module):
             raise self._unsafe(f"{label} names the function {fn!r} of module {module!r}, which "

@@ -18,6 +18,7 @@ import warnings
 import zipfile
 from typing import Any
 
+from .. import activations as activations_mod
 from .. import constraints as constraints_mod
 from .. import initializers as initializers_mod
 from .. import losses as losses_mod
@@ -125,6 +126,10 @@ def _layer_to_keras(layer: Layer) -> dict[str, Any]:
         return model_to_keras(layer)
     config = dict(layer.get_config())
     config.pop("batch_input_shape", None)  # Keras 3 layers take no input shape: an InputLayer does
+    act = getattr(layer, "activation", None)
+    if isinstance(act, activations_mod.FunctionActivation) and "activation" in config:
+        # A user's function: Keras reads it only as a function spec, by its registered name.
+        config["activation"] = _function_to_keras(act.fn)
     if "dtype" in config:
         config["dtype"] = policy(config["dtype"])
     spec = keras_object(type(layer).__name__, config, LAYERS, "keras.layers", cls=type(layer))
@@ -160,9 +165,14 @@ def model_to_keras(model: Sequential) -> dict[str, Any]:
 
 
 def _function_to_keras(fn: Any) -> dict[str, Any]:
-    name = getattr(fn, "__name__", None)
-    if not name or not name.isidentifier():
+    from .._registry import saved_function_name
+
+    name = saved_function_name(fn)
+    if name is None:
         raise TypeError(f"{fn!r} has no name to save it under (a lambda?)")
+    if ">" in name:  # registered: Keras finds it by that name among its custom objects
+        return {"module": "builtins", "class_name": "function", "config": name,
+                "registered_name": "function"}
     return {"module": getattr(fn, "__module__", None) or "builtins", "class_name": "function",
             "config": name, "registered_name": name}
 
