@@ -25,7 +25,13 @@ class Regularizer:
         raise NotImplementedError
 
     def grad(self, x: np.ndarray) -> np.ndarray:
-        raise NotImplementedError
+        raise NotImplementedError(self._no_grad_message())
+
+    def _no_grad_message(self) -> str:
+        return (f"The regularizer {type(self).__name__} defines __call__(w) but not grad(w): "
+                "minikeras has no automatic differentiation, so fit() needs the penalty's "
+                "gradient with respect to w (an array shaped like w; see "
+                "docs/extending.md). evaluate() and predict() work without it.")
 
     def add_grad(self, x: np.ndarray, out: np.ndarray) -> None:
         """``out += grad(x)``, without temporaries where possible."""

@@ -91,3 +91,35 @@ def test_bad_names_and_objects():
         R.get("orthogonal_regulariser")
     with pytest.raises(ValueError, match="mode"):
         R.OrthogonalRegularizer(mode="diagonal")
+
+
+def test_a_keras_style_regularizer_needs_grad_for_fit_and_says_so():
+    class OnlyCall(mk.regularizers.Regularizer):
+        def __call__(self, w):
+            return 0.01 * float(np.sum(np.square(w)))
+
+    class WithGrad(OnlyCall):
+        def grad(self, w):
+            return 0.02 * w
+
+    x = np.random.default_rng(0).normal(size=(16, 3))
+    y = x.sum(axis=1)
+
+    def model(reg):
+        mk.utils.set_random_seed(1)
+        m = mk.Sequential([mk.Input((3,)), mk.layers.Dense(1, kernel_regularizer=reg)])
+        m.compile(optimizer="sgd", loss="mse")
+        return m
+
+    only = model(OnlyCall())
+    before = only.get_weights()
+    with pytest.raises(NotImplementedError, match=r"OnlyCall defines __call__\(w\) but not grad"):
+        only.fit(x, y, verbose=0)
+    for a, b in zip(only.get_weights(), before):
+        np.testing.assert_array_equal(a, b)
+    assert only.evaluate(x, y, verbose=0) > 0  # the penalty counts, no gradient needed
+    mine, builtin = model(WithGrad()), model(mk.regularizers.L2(0.01))
+    for m in (mine, builtin):
+        m.fit(x, y, epochs=2, batch_size=8, shuffle=False, verbose=0)
+    for a, b in zip(mine.get_weights(), builtin.get_weights()):
+        assert_close(a, b, "float32")

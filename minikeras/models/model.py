@@ -25,6 +25,7 @@ from .. import distribution
 from .. import losses as losses_mod
 from .. import metrics as metrics_mod
 from .. import optimizers as optimizers_mod
+from .. import regularizers as regularizers_mod
 from .._errors import NotCompiledError
 from .._fused import fused_gradient, fused_value_and_grad
 from ..callbacks.base import CallbackList, LazyLogs
@@ -337,6 +338,10 @@ class Model(InputChecks, ParallelSteps, Layer):
         self._call_layers = [layer for layer in layers if layer._calls_only()]
         flat = self._flat
         trainable = [self._variable_trains(v) for v in flat.variables]
+        for v, t in zip(flat.variables, trainable):  # before anything changes
+            if t and v.regularizer is not None \
+                    and type(v.regularizer).grad is regularizers_mod.Regularizer.grad:
+                raise NotImplementedError(v.regularizer._no_grad_message())
         layout_ok = self.optimizer.built and len(self.optimizer._layout) == len(flat.variables) \
             and all(a is b for a, b in zip(self.optimizer._layout, flat.variables))
         if not layout_ok:
