@@ -106,7 +106,8 @@ GRADIENT_CASES: dict[str, list[tuple[str, Callable[[], L.Layer], tuple[int, ...]
     "Dropout": [("0.4", lambda: L.Dropout(0.4, seed=1), (6, 5)),
                 ("noise_shape", lambda: L.Dropout(0.5, noise_shape=(None, 1, 4)), (3, 2, 4))],
     "ELU": [("0.7", lambda: L.ELU(0.7), (4, 5))],
-    "Flatten": [("3d", L.Flatten, (2, 3, 4))],
+    "Flatten": [("3d", L.Flatten, (2, 3, 4)),
+                ("channels_first", lambda: L.Flatten(data_format="channels_first"), (2, 3, 4))],
     "GaussianDropout": [("0.3", lambda: L.GaussianDropout(0.3), (4, 5))],
     "GaussianNoise": [("0.5", lambda: L.GaussianNoise(0.5), (4, 5))],
     "Identity": [("2d", L.Identity, (4, 3))],
@@ -554,4 +555,16 @@ def test_alpha_dropout_keeps_selu_activations_standardized():
     assert_close(np.asarray(layer(x)), x, "float32")  # inference: the identity
     with pytest.raises(ValueError, match="rate"):
         L.AlphaDropout(1.0)
+
+
+def test_flatten_channels_first_moves_channels_last_before_flattening():
+    """Keras: (n, c, h, w) is transposed to (n, h, w, c) first, so the features keep the
+    order a channels-last model would see."""
+    x = np.arange(2 * 3 * 4 * 5, dtype=np.float32).reshape(2, 3, 4, 5)
+    first = np.asarray(L.Flatten(data_format="channels_first")(x))
+    np.testing.assert_array_equal(first, np.moveaxis(x, 1, -1).reshape(2, -1))
+    np.testing.assert_array_equal(np.asarray(L.Flatten()(x)), x.reshape(2, -1))
+    assert L.Flatten().get_config()["data_format"] == "channels_last"  # Keras's default
+    with pytest.raises(ValueError, match="data_format"):
+        L.Flatten(data_format="nchw")
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
+
 from .base import LAYERS, Layer, standardize_shape
 
 
@@ -14,7 +16,10 @@ class Flatten(Layer):
 
     def __init__(self, data_format: str | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.data_format = data_format
+        if data_format not in (None, "channels_last", "channels_first"):
+            raise ValueError("The `data_format` argument must be one of {'channels_first', "
+                             f"'channels_last'}}. Received: data_format={data_format}")
+        self.data_format = data_format or "channels_last"  # Keras's image_data_format()
         self._in_shape: tuple[int, ...] | None = None
 
     def compute_output_shape(self, input_shape):
@@ -22,12 +27,18 @@ class Flatten(Layer):
         size = None if any(s is None for s in rest) else math.prod(rest)
         return (input_shape[0], size)
 
+    def _channels_first(self, ndim: int) -> bool:
+        return self.data_format == "channels_first" and ndim > 2
+
     def forward(self, x, training=False):
+        if self._channels_first(x.ndim):  # to channels-last order first, as Keras does
+            x = np.moveaxis(x, 1, -1)
         self._in_shape = x.shape
         return x.reshape(x.shape[0], -1)
 
     def backward(self, grad_y):
-        return grad_y.reshape(self._in_shape)
+        grad = grad_y.reshape(self._in_shape)
+        return np.moveaxis(grad, -1, 1) if self._channels_first(grad.ndim) else grad
 
     def get_config(self):
         return {**super().get_config(), "data_format": self.data_format}

@@ -43,7 +43,6 @@ _KERAS_ONLY: dict[str, Any] = {
 #: value would load and then predict differently from Keras, so it is refused).
 _ONLY_VALUES: dict[tuple[str, str], tuple[Any, ...]] = {
     ("LayerNormalization", "rms_scaling"): (False,),
-    ("Flatten", "data_format"): (None, "channels_last"),
 }
 _MAX_DEPTH = 100
 
