@@ -123,3 +123,31 @@ def test_a_keras_style_regularizer_needs_grad_for_fit_and_says_so():
         m.fit(x, y, epochs=2, batch_size=8, shuffle=False, verbose=0)
     for a, b in zip(mine.get_weights(), builtin.get_weights()):
         assert_close(a, b, "float32")
+
+
+def test_model_losses_after_a_call_hold_activity_penalties_in_keras_order():
+    """Keras: add_loss and activity penalties of the latest call first (per layer), then
+    weight penalties; evaluate counts each once."""
+
+    class Penalty(mk.layers.Layer):
+        def call(self, inputs):
+            self.add_loss(0.5)
+            return inputs
+
+    model = mk.Sequential([
+        mk.Input((3,)),
+        mk.layers.Dense(2, kernel_initializer="ones", activity_regularizer=mk.regularizers.L1(0.01),
+                        kernel_regularizer=mk.regularizers.L2(0.1)),
+        Penalty(),
+        mk.layers.Dense(1, kernel_initializer="ones", kernel_regularizer=mk.regularizers.L2(0.1))])
+    x = np.ones((2, 3), "float32")
+    model(x)
+    # activity: 0.01 * sum(|y|) = 0.01 * (2 rows x 2 units x 3) = 0.12, / batch 2 = 0.06
+    assert_close(model.losses, [0.06, 0.5, 0.6, 0.2], "float32")
+    assert_close(model.layers[0].losses, [0.06, 0.6], "float32")
+    model.compile(optimizer="sgd", loss="mse")
+    assert_close(model.evaluate(x, np.zeros(2), verbose=0), 36.0 + 0.06 + 0.5 + 0.6 + 0.2,
+                 "float32")
+    layer = mk.layers.Dense(2, kernel_initializer="ones", activity_regularizer="l2")
+    layer(np.ones((4, 3), "float32"))
+    assert_close(layer.losses, [0.01 * 8 * 9 / 4], "float32")  # Keras's l2 default: 0.01

@@ -432,11 +432,15 @@ class Layer:
 
     @property
     def losses(self) -> list[float]:
-        """What ``add_loss`` added in the last call, then the regularization penalties of
-        the trainable weights (Keras's order; it counts only those weights)."""
+        """What ``add_loss`` added in the last call, then the activity penalty of that
+        call, then the regularization penalties of the trainable weights (Keras's order;
+        it counts only those weights)."""
         return [*self.__dict__.get("_call_losses", ()),
-                *(v.regularizer(v.value) for v in self.trainable_weights
-                  if v.regularizer is not None)]
+                *self.__dict__.get("_activity_losses", ()), *self._weight_penalties()]
+
+    def _weight_penalties(self) -> list[float]:
+        return [v.regularizer(v.value) for v in self.trainable_weights
+                if v.regularizer is not None]
 
     # -- shapes --------------------------------------------------------------------
     def build(self, input_shape: Any) -> None:
@@ -611,7 +615,15 @@ class Layer:
         self.check_input(x)
         for v in self._variables:
             v.ensure_grad()
-        return self.forward(x, training=bool(training)).view(Tensor)
+        y = self.forward(x, training=bool(training))
+        if self.activity_regularizer is not None:
+            self._record_activity(self.activity_regularizer(y) / max(y.shape[0], 1))
+        return y.view(Tensor)
+
+    def _record_activity(self, penalty: float) -> None:
+        """The activity penalty of the latest call, for ``layer.losses`` (Keras adds it
+        with add_loss after each call, divided by the batch size)."""
+        self.__dict__["_activity_losses"] = [float(penalty)]
 
     #: Cast inputs to the layer's dtype (off for layers that take integer ids).
     casts_input = True

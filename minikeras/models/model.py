@@ -371,10 +371,11 @@ class Model(InputChecks, ParallelSteps, Layer):
         return total
 
     def _penalties(self) -> float:
-        """Weight penalties of the layers that train (Keras counts only those)."""
+        """Weight penalties of the layers that train (Keras counts only those), and what
+        add_loss added; activity penalties are counted by the forward pass itself."""
         total = 0.0
         for layer in self._all_layers():
-            total += sum(layer.losses)
+            total += sum(layer.__dict__.get("_call_losses", ())) + sum(layer._weight_penalties())
         return total
 
     # ------------------------------------------------------------------ steps

@@ -321,9 +321,15 @@ class Sequential(Model):
 
     @property
     def losses(self) -> list[float]:
+        """Keras's order: every layer's losses of the latest call (add_loss, activity
+        penalties), then every weight penalty."""
+        leaves = self._leaf_layers()
         out: list[float] = []
-        for layer in self._leaf_layers():
-            out.extend(layer.losses)
+        for layer in leaves:
+            out.extend(layer.__dict__.get("_call_losses", ()))
+            out.extend(layer.__dict__.get("_activity_losses", ()))
+        for layer in leaves:
+            out.extend(layer._weight_penalties())
         return out
 
     # ------------------------------------------------------------------ computation
@@ -342,8 +348,9 @@ class Sequential(Model):
             x = layer.forward(x, training=training)
             if layer.activity_regularizer is not None:
                 self._act_outputs[i] = x
-                penalty += layer.activity_regularizer(x) / (self._act_divisor
-                                                             or max(x.shape[0], 1))
+                value = layer.activity_regularizer(x) / (self._act_divisor or max(x.shape[0], 1))
+                layer._record_activity(value)
+                penalty += value
         self._activity_penalty = penalty
         return x
 
