@@ -728,3 +728,14 @@ def test_registered_functions_are_written_by_their_registered_name_for_keras(h5p
     np.testing.assert_array_equal(again.predict(x, verbose=0), model.predict(x, verbose=0))
     assert json.loads(model.to_json())["config"]["layers"][1]["config"]["activation"][
         "config"] == "golden_custom>cube"
+
+
+def test_a_mixed_precision_keras_model_runs_in_float32_with_a_warning(h5py):
+    """Keras's mixed_float16 keeps float32 weights; minikeras computes in float32, so the
+    outputs differ from Keras's float16 computations by float16 rounding only."""
+    golden = json.loads((GOLDEN_DIR / "mixed_float16.json").read_text())
+    with pytest.warns(UserWarning, match="mixed-precision policy 'mixed_float16'"):
+        model = mk.models.load_model(GOLDEN_DIR / "mixed_float16.keras", compile=False)
+    assert {layer.dtype for layer in model.layers} == {"float32"}
+    pred = model.predict(np.asarray(golden["x"], "float32"), verbose=0)
+    assert_close(pred, golden["predictions"], "float16")

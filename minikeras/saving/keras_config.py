@@ -15,6 +15,7 @@ builds the translated config layer by layer, naming any layer that fails.
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 from .. import optimizers as optimizers_mod
@@ -175,6 +176,15 @@ class ConfigReader:
             name = config.get("name") if isinstance(config, dict) else None
         if name is None:
             return None
+        if name in ("mixed_float16", "mixed_bfloat16"):
+            # Mixed precision keeps float32 weights: a model trained on a GPU that way runs
+            # here in float32 (its outputs differ from Keras's by float16 rounding only).
+            if not self.__dict__.get("_mixed_warned"):
+                self._mixed_warned = True
+                warnings.warn(f"{self.where}: {label} uses the mixed-precision policy {name!r}; "
+                              "minikeras computes in float32, the policy's weight dtype.",
+                              UserWarning, stacklevel=2)
+            return "float32"
         if name not in _DTYPES:
             raise ValueError(f"{self.where}: {label} uses the dtype policy {name!r}; minikeras "
                              f"computes in {', '.join(_DTYPES)}.")

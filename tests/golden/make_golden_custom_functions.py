@@ -8,6 +8,10 @@ loss function and a registered metric function (package ``golden_custom``), fitt
 one epoch, saved as ``keras_files/custom_functions.keras`` and as a legacy
 ``keras_files/custom_functions.h5``; ``keras_files/custom_functions.json`` holds the
 inputs and Keras's predictions.
+
+It also writes ``keras_files/mixed_float16.keras``: a model trained under Keras's
+``mixed_float16`` policy (float32 weights, float16 computations, a float32 output
+layer), with its inputs and Keras's predictions in ``mixed_float16.json``.
 """
 
 from __future__ import annotations
@@ -56,5 +60,25 @@ def main() -> None:
     print("wrote", OUT / "custom_functions.keras")
 
 
+def mixed() -> None:
+    keras.utils.set_random_seed(4)
+    keras.config.set_dtype_policy("mixed_float16")
+    try:
+        model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(8, activation="relu"),
+                                  keras.layers.BatchNormalization(),
+                                  keras.layers.Dense(1, activation="sigmoid", dtype="float32")])
+        model.compile(optimizer="adam", loss="binary_crossentropy")
+        x = np.random.default_rng(0).normal(size=(16, 4)).astype("float32")
+        model.fit(x, (x[:, 0] > 0).astype("float32"), epochs=2, verbose=0)
+        model.save(OUT / "mixed_float16.keras")
+        pred = keras.ops.convert_to_numpy(model.predict(x, verbose=0)).astype("float32")
+    finally:
+        keras.config.set_dtype_policy("float32")
+    (OUT / "mixed_float16.json").write_text(json.dumps(
+        {"x": x.tolist(), "predictions": pred.tolist()}, indent=1))
+    print("wrote", OUT / "mixed_float16.keras")
+
+
 if __name__ == "__main__":
     main()
+    mixed()
