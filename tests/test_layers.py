@@ -568,3 +568,18 @@ def test_flatten_channels_first_moves_channels_last_before_flattening():
     with pytest.raises(ValueError, match="data_format"):
         L.Flatten(data_format="nchw")
 
+
+
+def test_normalization_without_an_axis_takes_inputs_of_any_shape():
+    """Keras: axis=None keeps one mean and variance, and the layer maps (50,) to (50,)."""
+    x = np.linspace(0.0, 1.0, 50)
+    layer = L.Normalization(axis=None)
+    layer.adapt(x)
+    y = np.asarray(layer(x))
+    assert y.shape == (50,)
+    assert_close([y.mean(), y.std()], [0.0, 1.0], "float32")
+    assert np.asarray(layer(np.ones((4, 3)))).shape == (4, 3)
+    with pytest.raises(ValueError, match="expects 3 input features"):  # an axis keeps its check
+        adapted = L.Normalization()
+        adapted.adapt(np.ones((5, 3)))
+        adapted(np.ones((5, 4)))

@@ -79,6 +79,11 @@ class Normalization(Layer):
         self.count = None
         self._cache = None
 
+    def check_input(self, x: np.ndarray) -> None:
+        if not self.axis:  # axis=None: one mean and variance, for inputs of any shape (Keras)
+            return
+        super().check_input(x)
+
     def _keep_axes(self, ndim: int) -> tuple[int, ...]:
         return tuple(sorted(a % ndim for a in self.axis))
 
