@@ -191,19 +191,11 @@ def standardize_dtype(dtype: Any) -> str:
 
 
 def unpack_x_y_sample_weight(data: Any) -> tuple[Any, Any, Any]:
-    """``(x,)``, ``(x, y)`` or ``(x, y, sample_weight)`` (or one x) as a 3-tuple with Nones."""
-    if isinstance(data, list):
-        data = tuple(data)
-    if not isinstance(data, tuple):
-        return data, None, None
-    if len(data) == 1:
-        return data[0], None, None
-    if len(data) == 2:
-        return data[0], data[1], None
-    if len(data) == 3:
-        return data[0], data[1], data[2]
-    raise ValueError("Data is expected to be in format `x`, `(x,)`, `(x, y)`, or "
-                     f"`(x, y, sample_weight)`, found: {data}")
+    """``(x,)``, ``(x, y)`` or ``(x, y, sample_weight)`` (or one x) as a 3-tuple with Nones:
+    how ``fit`` reads a generator's batches."""
+    from .data import _unpack
+
+    return _unpack(data)
 
 
 def pack_x_y_sample_weight(x: Any, y: Any = None, sample_weight: Any = None) -> Any:

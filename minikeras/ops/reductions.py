@@ -162,24 +162,24 @@ def percentile(x: Any, q: Any, axis: Any = None, method: str = "linear",
                 .astype(_quantile_dtype(a)))
 
 
-def nanquantile(x: Any, q: Any, axis: Any = None, method: str = "linear",
-                keepdims: bool = False) -> Tensor:
-    """:func:`quantile` ignoring NaNs."""
+def _nan_quantiles(fn: Any, x: Any, q: Any, axis: Any, method: str, keepdims: bool) -> Tensor:
     a = _arr(x)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN slices give NaN, quietly
-        return _out(np.nanquantile(a, _arr(q), axis=axis, method=method, keepdims=keepdims)
+        return _out(fn(a, _arr(q), axis=axis, method=method, keepdims=keepdims)
                     .astype(_quantile_dtype(a)))
+
+
+def nanquantile(x: Any, q: Any, axis: Any = None, method: str = "linear",
+                keepdims: bool = False) -> Tensor:
+    """:func:`quantile` ignoring NaNs."""
+    return _nan_quantiles(np.nanquantile, x, q, axis, method, keepdims)
 
 
 def nanpercentile(x: Any, q: Any, axis: Any = None, method: str = "linear",
                   keepdims: bool = False) -> Tensor:
     """:func:`percentile` ignoring NaNs."""
-    a = _arr(x)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN slices give NaN, quietly
-        return _out(np.nanpercentile(a, _arr(q), axis=axis, method=method, keepdims=keepdims)
-                    .astype(_quantile_dtype(a)))
+    return _nan_quantiles(np.nanpercentile, x, q, axis, method, keepdims)
 
 
 def nansum(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
