@@ -240,3 +240,12 @@ def test_a_call_override_of_a_builtin_layer_runs_as_keras_runs_it():
     np.testing.assert_array_equal(
         mk.Sequential([mk.Input((6,)), Both(1, kernel_initializer="ones")]).predict(
             x[:1], verbose=0), [[6.0]])
+
+
+def test_super_call_from_a_call_only_layer_says_the_base_computes_nothing():
+    class Doubling(mk.layers.Layer):
+        def call(self, inputs):
+            return super().call(inputs) * 2  # Keras's base raises too
+
+    with pytest.raises(NotImplementedError, match="does not have a `call\\(\\)` method"):
+        Doubling()(np.ones((2, 2), "float32"))

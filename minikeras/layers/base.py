@@ -550,6 +550,9 @@ class Layer:
         """Keras's ``call``: this layer's output for ``inputs``. A subclass of a built-in
         layer that overrides it (Keras's MC Dropout: ``super().call(x, training=True)``)
         runs its override wherever the layer runs."""
+        if type(self).forward is Layer.forward:  # a call()-only class reached the base
+            raise NotImplementedError(f"Layer {type(self).__name__} does not have a `call()` "
+                                      "method implemented (the base Layer computes nothing).")
         x = as_array(inputs)
         self._maybe_build(x.shape)
         return as_tensor(self.forward(x, training=bool(training)))
