@@ -829,5 +829,56 @@ def test_tensorboard_names_csv_logger():
 def test_public_names():
     for name in ("Callback", "CallbackList", "History", "ProgbarLogger", "EarlyStopping",
                  "ModelCheckpoint", "ReduceLROnPlateau", "LearningRateScheduler", "CSVLogger",
-                 "TerminateOnNaN", "LambdaCallback", "TensorBoard"):
+                 "TerminateOnNaN", "LambdaCallback", "TensorBoard", "SwapEMAWeights"):
         assert name in mk.callbacks.__all__ and hasattr(mk.callbacks, name)
+
+
+@pytest.mark.parametrize("swap_on_epoch", [False, True])
+def test_swap_ema_weights_validates_on_the_averages_and_trains_on_the_weights(swap_on_epoch):
+    """Keras 3.15.1 (torch) gives val_loss [2.3341, 1.25185, 0.56969] and loss
+    [3.32296, 0.82898, 0.31184] for this run with swap_on_epoch=True."""
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(40, 3)).astype("float32")
+    y = (x @ np.array([1.0, -2.0, 0.5])).astype("float32")
+
+    def run(callbacks):
+        model = mk.Sequential([mk.Input((3,)), mk.layers.Dense(4, activation="tanh"),
+                               mk.layers.Dense(1)])
+        model.set_weights([np.random.default_rng(i).normal(size=w.shape).astype("float32") * 0.5
+                           for i, w in enumerate(model.get_weights())])
+        model.compile(optimizer=mk.optimizers.SGD(0.05, use_ema=True, ema_momentum=0.9),
+                      loss="mse")
+        history = model.fit(x, y, batch_size=8, epochs=3, shuffle=False, verbose=0,
+                            validation_data=(x[:10], y[:10]), callbacks=callbacks)
+        return model, history.history
+
+    swapped, h_swap = run([mk.callbacks.SwapEMAWeights(swap_on_epoch=swap_on_epoch)])
+    plain, h_plain = run([])
+    assert h_swap["loss"] == h_plain["loss"]  # training sees the weights, not the averages
+    assert_close(h_swap["loss"], [3.32296, 0.82898, 0.31184], "float32")
+    if swap_on_epoch:
+        assert_close(h_swap["val_loss"], [2.3341, 1.25185, 0.56969], "float32")
+    assert h_swap["val_loss"] != h_plain["val_loss"]
+    # fit ends with the averages in the model either way: the last validation was on them
+    assert_close(swapped.evaluate(x[:10], y[:10], verbose=0), h_swap["val_loss"][-1], "float32")
+    for a, b in zip(swapped.get_weights(), plain.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    with pytest.raises(ValueError, match="use_ema=True"):
+        model = mk.Sequential([mk.Input((3,)), mk.layers.Dense(1)])
+        model.compile(optimizer="sgd", loss="mse")
+        model.fit(x, y, epochs=1, verbose=0, validation_data=(x, y),
+                  callbacks=[mk.callbacks.SwapEMAWeights()])
+    # predict runs on the averages and gives the weights back (train_on_batch does not
+    # finalize them, so the two differ here)
+    model = mk.Sequential([mk.Input((3,)), mk.layers.Dense(1)])
+    model.compile(optimizer=mk.optimizers.SGD(0.1, use_ema=True, ema_momentum=0.5), loss="mse")
+    for _ in range(3):
+        model.train_on_batch(x, y)
+    weights = model.get_weights()
+    on_ema = model.predict(x, verbose=0, callbacks=[mk.callbacks.SwapEMAWeights()])
+    for a, b in zip(model.get_weights(), weights):
+        np.testing.assert_array_equal(a, b)
+    assert not np.allclose(on_ema, model.predict(x, verbose=0))
+    model.optimizer.finalize_variable_values()
+    assert_close(model.predict(x, verbose=0), on_ema, "float32")
+

@@ -10,12 +10,12 @@ from .csv_logger import CSVLogger
 from .early_stopping import EarlyStopping
 from .history import History
 from .learning_rate import LearningRateScheduler, ReduceLROnPlateau
-from .misc import LambdaCallback, TensorBoard, TerminateOnNaN
+from .misc import LambdaCallback, SwapEMAWeights, TensorBoard, TerminateOnNaN
 from .progbar import ProgbarLogger
 
 __all__ = ["CSVLogger", "Callback", "CallbackList", "EarlyStopping", "History",
            "LambdaCallback", "LearningRateScheduler", "ModelCheckpoint", "ProgbarLogger",
-           "ReduceLROnPlateau", "TensorBoard", "TerminateOnNaN"]
+           "ReduceLROnPlateau", "SwapEMAWeights", "TensorBoard", "TerminateOnNaN"]
 
 # BackupAndRestore lives in backup.py, which the persistence work writes concurrently:
 # import it once that file exists (an error inside it is not hidden).

@@ -72,3 +72,51 @@ class TensorBoard(Callback):
             "TensorFlow. Log each epoch's metrics with "
             "keras.callbacks.CSVLogger('training.csv') instead (and plot the file, or "
             "the History that fit() returns, with matplotlib).")
+
+
+class SwapEMAWeights(Callback):
+    """Keras's ``SwapEMAWeights``: with an optimizer made with ``use_ema=True``, evaluate
+    and predict (validation included) run on the weights' moving averages, and the
+    trained weights come back afterwards.
+
+    Args:
+        swap_on_epoch: also hold the averages in the model between ``on_epoch_end`` and
+            the next ``on_epoch_begin``, so that other callbacks (``ModelCheckpoint``)
+            see them.
+    """
+
+    def __init__(self, swap_on_epoch: bool = False) -> None:
+        super().__init__()
+        self.swap_on_epoch = swap_on_epoch
+        self._ema_weights_in_model = False
+
+    def _swap(self, to_ema: bool) -> None:
+        if self._ema_weights_in_model != to_ema:
+            self.model.optimizer._ema_exchange(swap=True)
+            self._ema_weights_in_model = to_ema
+
+    def on_epoch_begin(self, epoch, logs=None):
+        if self.swap_on_epoch:
+            self._swap(False)
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self.swap_on_epoch:
+            self._swap(True)
+            if epoch == self.params.get("epochs", 0) - 1:
+                # fit ends by copying the averages into the weights: they are the weights
+                # in the model now, so the averages must equal them (Keras does the same).
+                self.model.optimizer._ema_exchange(swap=False)
+
+    def on_test_begin(self, logs=None):
+        self._swap(True)
+
+    def on_test_end(self, logs=None):
+        self._swap(False)
+
+    def on_predict_begin(self, logs=None):
+        self._swap(True)
+
+    def on_predict_end(self, logs=None):
+        # (Keras 3.15 tests the flag the wrong way round here and leaves the averages in
+        # the model after predict; the trained weights come back here.)
+        self._swap(False)

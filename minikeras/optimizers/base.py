@@ -684,6 +684,25 @@ class Optimizer:
             if any(s <= a and b <= e for s, e in self._ema_runs):
                 v.value[...] = ema[a:b].reshape(v.shape)
 
+    def _ema_exchange(self, swap: bool) -> None:
+        """With ``use_ema``: swap every weight the average has seen with its average
+        (``swap``), or set those averages to the weights (``SwapEMAWeights``'s hooks)."""
+        if not self.use_ema:
+            raise ValueError("SwapEMAWeights must be used when `use_ema=True` is set on the "
+                             f"optimizer. Received: use_ema={self.use_ema}")
+        if not self.built:
+            return
+        ema = self._slots[EMA_SLOT]
+        for v, (a, b) in zip(self._layout, self._segments):
+            if any(s <= a and b <= e for s, e in self._ema_runs):
+                w = v.value.reshape(-1)
+                if swap:
+                    held = w.copy()
+                    w[...] = ema[a:b]
+                    ema[a:b] = held
+                else:
+                    ema[a:b] = w
+
     # -- state -------------------------------------------------------------------------
     def get_state(self) -> dict[str, np.ndarray]:
         """Everything a resumed run needs, as arrays: ``iterations``, ``learning_rate``,
