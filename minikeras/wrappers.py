@@ -144,7 +144,8 @@ def _clone_compiled(model: Model) -> Model:
         optimizer = type(model.optimizer).from_config(model.optimizer.get_config())
         clone.compile(optimizer=optimizer, loss=copy.deepcopy(model.loss),
                       metrics=copy.deepcopy(model._metric_specs) or None,
-                      weighted_metrics=copy.deepcopy(model._weighted_specs) or None)
+                      weighted_metrics=copy.deepcopy(model._weighted_specs) or None,
+                      loss_weights=model._loss_weight)
     return clone
 
 

@@ -558,15 +558,16 @@ def test_normalization_adapt_refuses_nan():
     assert np.all(np.isfinite(layer(X).numpy()))
 
 
-def test_loss_weights_other_than_one_are_refused_clearly():
-    """They weigh a multi-output model's losses; silently ignoring them would mislead."""
-    import pytest as _pytest
-
+def test_loss_weights_for_more_than_one_output_are_refused_clearly():
+    """minikeras models have one output: one weight (a number, or a list or dict of one)."""
     model = mk.Sequential([mk.Input((3,)), mk.layers.Dense(1)])
-    with _pytest.raises(ValueError, match="loss_weights"):
-        model.compile(optimizer="sgd", loss="mse", loss_weights=[0.5])
-    model.compile(optimizer="sgd", loss="mse", loss_weights=[1.0])  # the identity is fine
-    assert model.compiled
+    for bad in ([0.5, 0.5], {"a": 1.0, "b": 2.0}, "half", float("nan"), True):
+        with pytest.raises(ValueError, match="loss_weights.*one output"):
+            model.compile(optimizer="sgd", loss="mse", loss_weights=bad)
+    assert not model.compiled
+    for good in ([1.0], 0.5, {"dense": 2.0}, None):
+        model.compile(optimizer="sgd", loss="mse", loss_weights=good)
+        assert model.compiled
 
 
 @pytest.mark.parametrize("watch", [True, False], ids=["first-dense-z", "x-check"])

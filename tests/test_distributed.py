@@ -75,6 +75,7 @@ def assert_same_run(a: dict, b: dict, kind: str) -> None:
     # Metrics whose state is made from the first batch, evaluated where a rank has no rows
     (3, {"lazy_metrics": True, "eval_rows": 2}),
     (3, {"lazy_metrics": True, "eval_rows": 2, "reduction": "sum"}),
+    (2, {"loss_weight": 0.5, "sample_weight": True, "shard_optimizer": True}),
 ])
 def test_parallel_fit_equals_one_process_float64(tmp_path, ranks, opts):
     single = run_job(tmp_path, 1, **opts)

@@ -451,3 +451,36 @@ def test_one_feature_model_takes_a_vector():
     history = model.fit(x, 2 * x + 1, epochs=30, batch_size=20, verbose=0)
     assert history.history["loss"][-1] < history.history["loss"][0]
     assert model.predict(x, verbose=0).shape == (20, 1)
+
+
+def test_loss_weights_scale_the_loss_and_its_gradient_as_keras(tmp_path):
+    """Keras 3.15.1 (torch), this run: loss [0.65548, 0.60933, 0.56372], evaluate 0.53222,
+    first kernel row [0.14431, -0.30017, 0.58147]; the weight penalty is not weighted."""
+    rng = np.random.default_rng(4)
+    x = rng.normal(size=(30, 4)).astype("float32")
+    y = (x[:, 0] > 0).astype("float32")
+
+    def make(weights):
+        model = mk.Sequential([mk.Input((4,)),
+                               L.Dense(3, activation="relu",
+                                       kernel_regularizer=mk.regularizers.L2(0.01)),
+                               L.Dense(1, activation="sigmoid")])
+        model.set_weights([np.random.default_rng(i).normal(size=w.shape).astype("float32")
+                           for i, w in enumerate(model.get_weights())])
+        model.compile(optimizer=mk.optimizers.SGD(0.1), loss="binary_crossentropy",
+                      loss_weights=weights, metrics=["acc"])
+        return model
+
+    model = make([0.5])
+    history = model.fit(x, y, batch_size=8, epochs=3, shuffle=False, verbose=0)
+    assert_close(history.history["loss"], [0.65548, 0.60933, 0.56372], "float32")
+    assert_close(model.evaluate(x, y, verbose=0)[0], 0.53222, "float32")
+    assert_close(model.get_weights()[0][0], [0.14431, -0.30017, 0.58147], "float32")
+    # kept by clone_model, to_json and files (minikeras's and Keras's)
+    assert mk.models.clone_model(model)._loss_weight == 0.5
+    assert mk.models.model_from_json(model.to_json())._loss_weight == 0.5
+    model.save(tmp_path / "m.keras")
+    assert mk.models.load_model(tmp_path / "m.keras")._loss_weight == 0.5
+    again = make(None)
+    again.compile_from_config(model.get_compile_config())
+    assert again._loss_weight == 0.5

@@ -739,3 +739,12 @@ def test_a_mixed_precision_keras_model_runs_in_float32_with_a_warning(h5py):
     assert {layer.dtype for layer in model.layers} == {"float32"}
     pred = model.predict(np.asarray(golden["x"], "float32"), verbose=0)
     assert_close(pred, golden["predictions"], "float16")
+
+
+def test_a_loss_weight_crosses_in_keras_files(h5py, tmp_path):
+    model = mk.Sequential([mk.Input((3,)), mk.layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse", loss_weights=0.5)
+    model.save(tmp_path / "m.keras", format="keras")
+    with zipfile.ZipFile(tmp_path / "m.keras") as zf:
+        assert json.loads(zf.read("config.json"))["compile_config"]["loss_weights"] == 0.5
+    assert mk.models.load_model(tmp_path / "m.keras")._loss_weight == 0.5

@@ -91,7 +91,8 @@ def _fresh_compile_arguments(model: Sequential) -> dict[str, Any]:
     return {"optimizer": type(optimizer).from_config(optimizer.get_config()),
             "loss": model.loss,  # what compile() was given (a Loss object is stateless)
             "metrics": [fresh(m) for m in model._metric_specs] or None,
-            "weighted_metrics": [fresh(m) for m in model._weighted_specs] or None}
+            "weighted_metrics": [fresh(m) for m in model._weighted_specs] or None,
+            "loss_weights": model._loss_weight}
 
 
 def save_model(model: Sequential, filepath: Any, overwrite: bool = True, **kwargs: Any) -> None:

@@ -119,6 +119,7 @@ class Model(InputChecks, ParallelSteps, Layer):
         self._weighted_specs: list[Any] = []
         self._metrics: list[tuple[metrics_mod.Metric, bool]] | None = None
         self._fused = None
+        self._loss_weight = 1.0  # compile(loss_weights=...) for the one output
         self._train_ready: tuple[Any, ...] | None = None
 
     # ------------------------------------------------------------------ compile
@@ -134,12 +135,7 @@ class Model(InputChecks, ParallelSteps, Layer):
         loss = _one_output(loss, "losses")
         metrics = _one_output(metrics, "metrics", lists=False)
         weighted_metrics = _one_output(weighted_metrics, "metrics", lists=False)
-        weights = list(loss_weights.values()) if isinstance(loss_weights, dict) else (
-            list(loss_weights) if isinstance(loss_weights, (list, tuple)) else [loss_weights])
-        if any(w is not None and w != 1 for w in weights):
-            raise ValueError("`loss_weights` other than 1 are not supported (they weigh the "
-                             "losses of multi-output models). Scale the loss itself instead, "
-                             f"e.g. with sample weights. Received: loss_weights={loss_weights!r}")
+        loss_weight = _one_loss_weight(loss_weights)
         resolved_optimizer = optimizers_mod.get(optimizer)
         resolved_loss = losses_mod.resolve(loss)
         specs = self._check_metric_specs(metrics, "metrics")
@@ -147,6 +143,7 @@ class Model(InputChecks, ParallelSteps, Layer):
         self.optimizer = resolved_optimizer
         self.loss = given_loss  # what the user passed, as Keras keeps it ("mse", a function)
         self._loss = resolved_loss  # what training computes with
+        self._loss_weight = loss_weight
         self._metric_specs, self._weighted_specs = specs, weighted
         self._metrics = None
         self._train_ready = None
@@ -154,7 +151,8 @@ class Model(InputChecks, ParallelSteps, Layer):
         # Kept for code that reads them back; minikeras always runs eagerly, a step per call.
         self.run_eagerly, self.jit_compile = bool(run_eagerly), jit_compile
         self.steps_per_execution = steps_per_execution
-        self._compile_config = {"optimizer": optimizer if isinstance(optimizer, str) else None,
+        self._compile_config = {"loss_weights": loss_weights,
+                                "optimizer": optimizer if isinstance(optimizer, str) else None,
                                 "loss": loss if isinstance(loss, str) else None,
                                 "metrics": metrics, "weighted_metrics": weighted_metrics}
         if self.built:
@@ -390,12 +388,14 @@ class Model(InputChecks, ParallelSteps, Layer):
         y_pred = self._forward(x, training=True)
         if self._call_layers:
             self._refuse_added_losses()
-        if self._fused is not None:
+        fused = self._fused is not None
+        if fused:
             loss, grad = fused_value_and_grad(self._loss, self._fused, y, y_pred, sw)
-            self._backward(_like(grad, y_pred), from_z=True)
         else:
             loss, grad = self._loss.value_and_grad(y, y_pred, sw)
-            self._backward(_like(grad, y_pred))
+        if self._loss_weight != 1.0:
+            loss, grad = loss * self._loss_weight, grad * self._loss_weight
+        self._backward(_like(grad, y_pred), from_z=fused)
         loss += self._activity_penalty
         if regularized:
             loss += self._regularization(regularized, add_grads=True)
@@ -426,7 +426,7 @@ class Model(InputChecks, ParallelSteps, Layer):
         loss, _ = self._loss.reduce(self._loss.call(t, p), sw, self._loss.mask(t))
         if np.ndim(loss):
             loss = float(np.mean(loss)) if np.size(loss) else 0.0
-        return float(loss)
+        return float(loss) * self._loss_weight
 
     def _update_metrics(self, y: Any, y_pred: np.ndarray, sw: Any) -> None:
         if self._metrics is None:
@@ -867,6 +867,20 @@ def _added_loss_message(layer: Any) -> str:
             "computed there (evaluate() and layer.losses include it). For a penalty on "
             "activations use activity_regularizer= or layers.ActivityRegularization; on "
             "weights, kernel_regularizer= / bias_regularizer=.")
+
+
+def _one_loss_weight(loss_weights: Any) -> float:
+    """The one output's loss weight: a number, or a list or dict holding one (Keras)."""
+    if loss_weights is None:
+        return 1.0
+    weights = list(loss_weights.values()) if isinstance(loss_weights, dict) else (
+        list(loss_weights) if isinstance(loss_weights, (list, tuple)) else [loss_weights])
+    if len(weights) != 1 or not isinstance(weights[0], numbers.Real) \
+            or isinstance(weights[0], bool) or not np.isfinite(weights[0]):
+        raise ValueError("`loss_weights` must be one finite number for the model's one output "
+                         "(a float, or a list or dict holding one); minikeras models have one "
+                         f"output. Received: loss_weights={loss_weights!r}")
+    return float(weights[0])
 
 
 def _no_targets_error(method: str) -> ValueError:

@@ -45,6 +45,7 @@ class ParallelSteps:
         n = x.shape[0]
         flat = self._flat
         scale, weight = dp.output_scale(self._loss, n, sw)
+        scale *= self._loss_weight  # weighs the loss sum; the divisor stays the rows/weight
         # A rank without rows (an uneven last batch) still runs the empty passes:
         # batch-norm layers reduce their statistics across ranks inside them.
         y_pred = self._forward(x, training=True)

@@ -72,6 +72,8 @@ def serialize_compile(model: Any) -> dict[str, Any] | None:
         spec = {"optimizer": _object_spec(model.optimizer), "loss": _loss_spec(model),
                 "metrics": [_metric_spec(m) for m in model._metric_specs],
                 "weighted_metrics": [_metric_spec(m) for m in model._weighted_specs]}
+        if model._loss_weight != 1.0:
+            spec["loss_weights"] = model._loss_weight
         json.dumps(spec)
     except (TypeError, ValueError, AttributeError) as err:
         warnings.warn(f"The compile settings of model {model.name!r} cannot be saved ({err}); "
@@ -152,7 +154,7 @@ def deserialize_compile(spec: Any, custom_objects: dict[str, Any] | None,
         raise ValueError(f"Cannot restore the compile settings of {where}: {err} {HINT} "
                          "Or load with compile=False.") from None
     return {"optimizer": optimizer, "loss": loss, "metrics": metrics or None,
-            "weighted_metrics": weighted or None}
+            "weighted_metrics": weighted or None, "loss_weights": spec.get("loss_weights")}
 
 
 def compile_restored(model: Any, compile_kwargs: dict[str, Any], where: str) -> None:

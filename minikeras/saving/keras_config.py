@@ -310,11 +310,17 @@ class ConfigReader:
         else:
             raise self._corrupt("the optimizer of the compile settings is malformed")
         weights = config.get("loss_weights")
-        if weights is not None and weights != 1 and weights != [1] and weights != [1.0]:
+        if isinstance(weights, dict):
+            weights = list(weights.values())
+        if isinstance(weights, list) and len(weights) == 1:
+            weights = weights[0]
+        if weights is not None and (not isinstance(weights, (int, float))
+                                    or isinstance(weights, bool)):
             raise ValueError(f"{self.where}: the compile settings use loss_weights={weights!r}; "
-                             "minikeras models have one output and no loss weights. Load with "
+                             "minikeras models have one output, so one weight. Load with "
                              "compile=False and compile again.")
-        return {"optimizer": opt_spec, "loss": self._loss(config.get("loss")),
+        return {"loss_weights": weights,
+                "optimizer": opt_spec, "loss": self._loss(config.get("loss")),
                 "metrics": self._metrics(config.get("metrics"), "metrics"),
                 "weighted_metrics": self._metrics(config.get("weighted_metrics"),
                                                   "weighted_metrics")}

@@ -236,7 +236,9 @@ def compile_to_keras(model: Any) -> dict[str, Any] | None:
                               f"Keras file's compile settings ({err}).", UserWarning,
                               stacklevel=4)
         lists[key] = kept or None
-    return {"optimizer": optimizer, "loss": loss, "loss_weights": None,
+    weight = model._loss_weight
+    return {"optimizer": optimizer, "loss": loss,
+            "loss_weights": None if weight == 1.0 else weight,
             "metrics": lists["metrics"], "weighted_metrics": lists["weighted_metrics"],
             "run_eagerly": False, "steps_per_execution": 1, "jit_compile": False}
 

@@ -10,7 +10,8 @@ optimizer ("adamw-ema-acc": AdamW with an EMA and gradient accumulation),
 balance_min (balance the slices of models this small too), lazy_metrics (add
 the metrics whose state is made from the first batch: F1Score, R2Score,
 AUC(multi_label); y becomes a column), eval_rows (also evaluate a fresh clone on
-the first N rows: with fewer rows than ranks, some ranks get none).
+the first N rows: with fewer rows than ranks, some ranks get none), loss_weight
+(compile's loss_weights).
 """
 
 import json
@@ -72,7 +73,8 @@ metrics = ["accuracy", mk.metrics.AUC(name="auc")]
 if opts.get("lazy_metrics"):
     metrics += [mk.metrics.F1Score(average="micro", threshold=0.5), mk.metrics.R2Score(),
                 mk.metrics.AUC(multi_label=True, name="auc_labels")]
-model.compile(optimizer=optimizer, loss=loss, metrics=metrics)
+model.compile(optimizer=optimizer, loss=loss, metrics=metrics,
+              loss_weights=opts.get("loss_weight"))
 seen = {"shared": [], "shares_weights": [], "bounds": set(), "epoch_bounds": []}
 
 
