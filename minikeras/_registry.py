@@ -166,13 +166,21 @@ def serialize(obj: Any) -> Any:
     return {"class_name": type(obj).__name__, "config": obj.get_config()}
 
 
+def registered_key(obj: Any) -> str | None:
+    """The ``"package>Name"`` that ``register_keras_serializable`` gave ``obj``, or None."""
+    for key, value in CUSTOM_OBJECTS.items():
+        if value is obj and ">" in key:
+            return key
+    return None
+
+
 def saved_function_name(fn: Any) -> str | None:
     """The name a file stores for a function (files never hold code): the
     ``"package>name"`` it is registered under, as Keras writes it, else its own name;
     None for a lambda."""
-    for key, value in CUSTOM_OBJECTS.items():
-        if value is fn and ">" in key:
-            return key
+    key = registered_key(fn)
+    if key is not None:
+        return key
     name = getattr(fn, "__name__", None)
     return name if isinstance(name, str) and name != "<lambda>" and name.isidentifier() \
         else None

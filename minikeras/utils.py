@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from ._registry import CUSTOM_OBJECTS, register_keras_serializable
+from ._registry import CUSTOM_OBJECTS, register_keras_serializable, registered_key
 from ._tensor import as_array
 from .config import set_random_seed
 
@@ -87,10 +87,7 @@ CustomObjectScope = custom_object_scope  # Keras's other spelling
 
 def get_registered_name(obj: Any) -> str:
     """The name ``obj`` is registered under (``"Custom>MyLayer"``), else its own name."""
-    for key, value in CUSTOM_OBJECTS.items():
-        if value is obj and ">" in key:
-            return key
-    return getattr(obj, "__name__", type(obj).__name__)
+    return registered_key(obj) or getattr(obj, "__name__", type(obj).__name__)
 
 
 class PyDataset:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._registry import register_keras_serializable, serialize
+from .._registry import register_keras_serializable, registered_key, serialize
 from ..utils import (
     CustomObjectScope,
     custom_object_scope,
@@ -55,12 +55,6 @@ def _kinds() -> list[tuple[str, Any, type]]:
             ("keras.activations", activations.ACTIVATIONS, activations.Activation)]
 
 
-def _registered_key(obj: Any) -> str | None:
-    """The ``"package>Name"`` that ``register_keras_serializable`` gave ``obj``, or None."""
-    key = get_registered_name(obj)
-    return key if get_registered_object(key) is obj else None
-
-
 def _function_spec(name: str) -> dict[str, Any]:
     return {"module": "builtins", "class_name": "function", "config": name,
             "registered_name": "function"}
@@ -76,7 +70,7 @@ def serialize_keras_object(obj: Any) -> Any:
     if obj is None or isinstance(obj, (str, int, float, bool)):
         return obj
     if callable(obj) and not hasattr(obj, "get_config") and not isinstance(obj, type):
-        name = _registered_key(obj) or saved_function_name(obj)
+        name = registered_key(obj) or saved_function_name(obj)
         if name is None:
             raise ValueError(f"Cannot serialize {obj!r}: an anonymous function has no name "
                              "(minikeras never stores code).")
@@ -85,7 +79,7 @@ def serialize_keras_object(obj: Any) -> Any:
     if isinstance(spec, str):  # a built-in activation, which Keras keeps as a function
         return _function_spec(spec)
     cls = type(obj)
-    registered = _registered_key(cls)
+    registered = registered_key(cls)
     if registered is not None:  # the user's registered class: Keras names its own module
         module, registered_name = cls.__module__, registered
     elif isinstance(obj, Sequential):

@@ -25,7 +25,7 @@ from .. import losses as losses_mod
 from .. import metrics as metrics_mod
 from .. import optimizers as optimizers_mod
 from .. import regularizers as regularizers_mod
-from .._registry import CUSTOM_OBJECTS, Registry
+from .._registry import CUSTOM_OBJECTS, Registry, registered_key
 from ..layers.base import LAYERS, Layer
 from ..models.sequential import Sequential
 from ..optimizers.schedules import SCHEDULES
@@ -70,10 +70,7 @@ def policy(dtype: Any) -> dict[str, Any]:
 
 
 def _registered_name(cls: Any, name: str) -> str:
-    for key, value in CUSTOM_OBJECTS.items():
-        if value is cls and ">" in key:
-            return key
-    return name
+    return registered_key(cls) or name
 
 
 def keras_object(name: str, config: dict[str, Any], registry: Registry | None,
