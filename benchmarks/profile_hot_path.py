@@ -109,7 +109,7 @@ def phases(peer: KerasLike, model: Any, x: np.ndarray, y: np.ndarray, epochs: in
     pt.wrap(mdata.ArraySource, "batch_at", "data gathering (batch_at)")
     pt.wrap(model, "_forward", "forward")
     pt.wrap(mmodel, "fused_value_and_grad", "loss value + grad (fused)")
-    pt.wrap(model.loss, "value_and_grad", "loss value + grad (unfused)")
+    pt.wrap(model._loss, "value_and_grad", "loss value + grad (unfused)")
     pt.wrap(model, "_backward", "backward")
     pt.wrap(model.optimizer, "apply_flat", "optimizer step")
     pt.wrap(model._loss_tracker, "add", "loss tracker")
@@ -208,18 +208,18 @@ def micro(model: Any, net: C.NetSpec, x: np.ndarray, y: np.ndarray, number: int
     yp = model._forward(xb, training=True)
     if model._fused is not None:
         out.append(("fused_value_and_grad(loss, ...)", per_call(
-            lambda: mmodel.fused_value_and_grad(model.loss, model._fused, yb, yp, None), number)))
-        _, g = mmodel.fused_value_and_grad(model.loss, model._fused, yb, yp, None)
-        out.append(("  of which loss.prepare", per_call(lambda: model.loss.prepare(yb, yp),
+            lambda: mmodel.fused_value_and_grad(model._loss, model._fused, yb, yp, None), number)))
+        _, g = mmodel.fused_value_and_grad(model._loss, model._fused, yb, yp, None)
+        out.append(("  of which loss.prepare", per_call(lambda: model._loss.prepare(yb, yp),
                                                        number)))
-        t, p = model.loss.prepare(yb, yp)
-        out.append(("  of which loss.call (values)", per_call(lambda: model.loss.call(t, p),
+        t, p = model._loss.prepare(yb, yp)
+        out.append(("  of which loss.call (values)", per_call(lambda: model._loss.call(t, p),
                                                              number)))
-        vals = model.loss.call(t, p)
-        out.append(("  of which loss.reduce", per_call(lambda: model.loss.reduce(vals, None),
+        vals = model._loss.call(t, p)
+        out.append(("  of which loss.reduce", per_call(lambda: model._loss.reduce(vals, None),
                                                       number)))
         out.append(("  of which the fused gradient", per_call(
-            lambda: model._fused(model.loss, t, p), number)))
+            lambda: model._fused(model._loss, t, p), number)))
         out.append(("model._backward(g, from_z=True)", per_call(
             lambda: model._backward(g.copy(), from_z=True), number)))
     # An optimizer may use the gradient buffer as scratch: each call gets a fresh copy of
