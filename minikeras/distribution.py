@@ -196,7 +196,7 @@ class DataParallel:
             self.broadcast(flat.values)
         for layer in model._leaf_layers():
             for v in layer._variables:
-                if not v.trainable:
+                if not v._created_trainable:  # the rest is in the flat buffer
                     self.broadcast(v.value)
 
     # -- the training step ------------------------------------------------------------

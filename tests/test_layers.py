@@ -463,6 +463,40 @@ def test_frozen_model_has_no_trainable_weights():
     assert all(not layer.trainable for layer in model.layers)
 
 
+def test_freezing_flips_each_weight_created_trainable_as_keras_does():
+    model = _binary_model()  # Dense, BatchNormalization, Dense
+    paths = [v.path for v in model.weights]
+    bn = model.layers[1]
+    kinds = [v.trainable for v in model.weights]
+    assert kinds.count(False) == 2  # the moving statistics
+    model.trainable = False
+    assert not any(v.trainable for v in model.weights)
+    assert [v.path for v in model.weights] == paths  # the order stays
+    model.layers[0].trainable = True  # a layer thawed alone
+    assert [v.trainable for v in model.layers[0].weights] == [True, True]
+    assert model.trainable_weights == []  # the model is still frozen
+    model.trainable = True
+    assert [v.trainable for v in model.weights] == kinds
+    assert not bn.moving_mean.trainable and not bn.moving_variance.trainable
+    assert [v.path for v in model.trainable_weights] == [
+        v.path for v, kind in zip(model.weights, kinds) if kind]
+
+
+def test_a_weight_frozen_by_hand_stays_out_of_training():
+    mk.utils.set_random_seed(4)
+    model = _binary_model()
+    x, y = _binary_data()
+    kernel = model.layers[0].kernel
+    kernel.trainable = False
+    assert all(v is not kernel for v in model.trainable_weights)
+    assert any(v is kernel for v in model.non_trainable_weights)
+    model.compile("adam", "binary_crossentropy")
+    before, bias = kernel.numpy().copy(), model.layers[0].bias.numpy().copy()
+    model.fit(x, y, epochs=1, verbose=0)
+    np.testing.assert_array_equal(kernel.numpy(), before)
+    assert not np.allclose(model.layers[0].bias.numpy(), bias)
+
+
 def test_a_variable_prints_as_keras_prints_it():
     layer = mk.layers.Dense(2, bias_initializer="ones")
     layer.build((None, 3))

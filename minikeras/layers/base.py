@@ -45,6 +45,11 @@ class Variable(np.lib.mixins.NDArrayOperatorsMixin):
         self.name = name
         self.path = path or name
         self.trainable = trainable
+        # Keras keeps the kind a weight was created with (its layer's `_trainable_variables`):
+        # it fixes the order of `layer.weights` and which weights `layer.trainable` flips,
+        # and here also which weights the flat training buffer holds, so that freezing a
+        # layer changes no buffer layout (its range is just left out of the step).
+        self._created_trainable = bool(trainable)
         self.regularizer = regularizer
         self.constraint = constraint
         self._flat: FlatBuffer | None = None
@@ -375,7 +380,11 @@ class Layer:
 
     @trainable.setter
     def trainable(self, value: bool) -> None:
+        # Keras 3: the flag is also set on each weight created trainable.
         self._trainable = bool(value)
+        for v in self._variables:
+            if v._created_trainable:
+                v.trainable = self._trainable
 
     @property
     def variables(self) -> list[Variable]:
@@ -383,21 +392,21 @@ class Layer:
 
     @property
     def weights(self) -> list[Variable]:
-        """All weights: those that train by kind first, then the others (Keras's order)."""
-        return ([v for v in self._variables if v.trainable]
-                + [v for v in self._variables if not v.trainable])
+        """All weights: those created trainable first, then the others (Keras's order)."""
+        return ([v for v in self._variables if v._created_trainable]
+                + [v for v in self._variables if not v._created_trainable])
 
     @property
     def trainable_weights(self) -> list[Variable]:
         if not self.trainable:
             return []
-        return [v for v in self._variables if v.trainable]
+        return [v for v in self.weights if v.trainable]
 
     @property
     def non_trainable_weights(self) -> list[Variable]:
         if not self.trainable:
-            return list(self._variables)
-        return [v for v in self._variables if not v.trainable]
+            return self.weights
+        return [v for v in self.weights if not v.trainable]
 
     trainable_variables = trainable_weights
     non_trainable_variables = non_trainable_weights

@@ -187,7 +187,7 @@ class Sequential(Model):
     def _pack(self) -> None:
         leaves = self._leaf_layers()
         self._leaves = leaves
-        variables = [v for layer in leaves for v in layer._variables if v.trainable]
+        variables = [v for layer in leaves for v in layer._variables if v._created_trainable]
         self._var_owner = {id(v): layer for layer in leaves for v in layer._variables}
         dtype = variables[0].value.dtype if variables else np.dtype(self.dtype)
         self._flat = FlatBuffer(variables, dtype)
@@ -198,7 +198,8 @@ class Sequential(Model):
     def _ensure_packed(self) -> None:
         if not self.built:
             raise ValueError("The model is not built yet: call it on data or call build().")
-        variables = [v for layer in self._leaf_layers() for v in layer._variables if v.trainable]
+        variables = [v for layer in self._leaf_layers() for v in layer._variables
+                     if v._created_trainable]
         if self._flat is None or not self._flat.owns(variables) \
                 or self._leaves != self._leaf_layers():
             self._pack()
