@@ -131,26 +131,6 @@ def test_sample_weight_scales_the_loss_and_weighted_metrics_only():
     assert plain["loss"] == pytest.approx(np.mean(bce), rel=1e-10)
 
 
-def test_results_list_in_keras_order_with_a_weighted_twin():
-    # Keras 3 lists each metric's value under its own name, then the other log keys
-    # sorted: a weighted metric named like an unweighted one gives [loss, acc, acc, w_acc]
-    # (Trainer._flatten_metrics_in_order), from evaluate, test_on_batch and train_on_batch.
-    x, y = _data()
-    sw = np.linspace(0.5, 2.0, N)
-    model = _model(metrics=["accuracy", "mae"], weighted_metrics=["accuracy"])
-    logs = model.evaluate(x, y, sample_weight=sw, verbose=0, return_dict=True)
-    expected = [logs["loss"], logs["accuracy"], logs["mae"], logs["accuracy"],
-                logs["weighted_accuracy"]]
-    assert model.evaluate(x, y, sample_weight=sw, verbose=0) == expected
-    assert model.test_on_batch(x, y, sample_weight=sw) == expected
-    assert len(model.train_on_batch(x, y, sample_weight=sw)) == 5
-    assert model.metrics_names == ["loss", "accuracy", "mae", "weighted_accuracy"]
-    distinct = _model(metrics=["accuracy"], weighted_metrics=["mae"])
-    logs = distinct.evaluate(x, y, sample_weight=sw, verbose=0, return_dict=True)
-    assert distinct.evaluate(x, y, sample_weight=sw, verbose=0) == [
-        logs["loss"], logs["accuracy"], logs["mae"]]
-
-
 def test_initial_epoch_resumes_the_epoch_count():
     x, y = _data()
     whole, resumed = _model(), _model()

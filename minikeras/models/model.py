@@ -118,7 +118,6 @@ class Model(InputChecks, ParallelSteps, Layer):
         self._metric_specs: list[Any] = []
         self._weighted_specs: list[Any] = []
         self._metrics: list[tuple[metrics_mod.Metric, bool]] | None = None
-        self._own_metric_names: list[str] = []  # before any "weighted_" prefix
         self._fused = None
         self._loss_weight = 1.0  # compile(loss_weights=...) for the one output
         self._train_ready: tuple[Any, ...] | None = None
@@ -243,17 +242,14 @@ class Model(InputChecks, ParallelSteps, Layer):
         y_shape = tuple(np.shape(y)) if y is not None else y_pred_shape
         out: list[tuple[metrics_mod.Metric, bool]] = []
         names: set[str] = set()
-        own_names = []
         for weighted, specs in ((False, self._metric_specs), (True, self._weighted_specs)):
             for spec in specs:
                 metric = self._make_metric(spec, y_shape, y_pred_shape)
-                own_names.append(metric.name)
                 if weighted and metric.name in names:
                     metric.name = f"weighted_{metric.name}"
                 names.add(metric.name)
                 out.append((metric, weighted))
         self._metrics = out
-        self._own_metric_names = own_names
 
     def _make_metric(self, spec: Any, y_shape: tuple[int, ...],
                      y_pred_shape: tuple[int, ...]) -> metrics_mod.Metric:
@@ -665,14 +661,7 @@ class Model(InputChecks, ParallelSteps, Layer):
     def _format_results(self, logs: dict[str, float], return_dict: bool) -> Any:
         if return_dict:
             return logs
-        # Keras 3's list (Trainer._flatten_metrics_in_order): the logs under each metric's
-        # own name, then every other key in sorted order. A weighted metric that shares
-        # an unweighted one's name is logged as "weighted_<name>", so the shared value
-        # comes twice and the weighted one last: [loss, acc, acc, weighted_acc].
-        names = ["loss", *self._own_metric_names] if self._metrics is not None \
-            else self.metrics_names
-        values = [logs[name] for name in names if name in logs]
-        values += [logs[key] for key in sorted(logs) if key not in names]
+        values = [logs[name] for name in self.metrics_names if name in logs]
         return values[0] if len(values) == 1 else values
 
     # ------------------------------------------------------------------ predict
