@@ -484,3 +484,17 @@ def test_loss_weights_scale_the_loss_and_its_gradient_as_keras(tmp_path):
     again = make(None)
     again.compile_from_config(model.get_compile_config())
     assert again._loss_weight == 0.5
+
+
+def test_validation_steps_start_from_the_first_batch_every_epoch():
+    # Keras 3's evaluate resets its cached validation iterator (torch trainer:
+    # epoch_iterator.reset()), unlike steps_per_epoch in training, which continues.
+    x = np.arange(40, dtype="float64").reshape(20, 2) / 40
+    xv = np.arange(20, dtype="float64").reshape(10, 2) / 7
+    yv = xv.sum(1, keepdims=True) * np.arange(1, 11)[:, None]
+    model = mk.Sequential([mk.Input((2,)), L.Dense(1, kernel_initializer="zeros")])
+    model.compile(mk.optimizers.SGD(0.0), "mse")
+    h = model.fit(x, x[:, :1], epochs=3, batch_size=4, validation_data=(xv, yv),
+                  validation_steps=2, validation_batch_size=2, verbose=0)
+    first_four = np.mean(yv[:4, 0] ** 2)  # outputs are 0: the loss is the mean of y^2
+    assert_close(h.history["val_loss"], [first_four] * 3, "float32")
