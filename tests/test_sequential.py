@@ -163,8 +163,9 @@ def test_summary_and_count_params_match_keras():
     text = _summary(model)
     assert text.startswith('Model: "sequential"')
     for name, shape, params in facts["layers"]:
-        row = next(line for line in text.splitlines() if line.strip().startswith(name + " "))
-        assert str(tuple(shape)) in row and row.rstrip().endswith(str(params))
+        row = next(line for line in text.splitlines() if line.startswith(f"│ {name} "))
+        cells = [cell.strip() for cell in row.split("│")[1:-1]]
+        assert cells[1:] == [str(tuple(shape)), f"{params:,}"]
     assert f"Total params: {facts['total']} " in text
     assert f"Trainable params: {facts['trainable']} " in text
     assert f"Non-trainable params: {facts['non_trainable']} " in text

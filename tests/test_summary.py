@@ -1,13 +1,16 @@
-"""model.summary(): Keras 3's cells and totals in tf.keras 2's plain-text table.
+"""model.summary(): Keras 3's table, cells and totals.
 
-The expected texts were checked against Keras 3.15 (torch backend): the same numbers,
-sizes, ``-``/``Y``/``N``, wrapping of long names and Optimizer params line; only the
-table's drawing differs (Keras 3 draws boxes with ``rich``).
+``tests/golden/summary.json`` holds Keras 3.15's own texts (torch backend, 80 terminal
+columns) for the models in ``tests/golden/summary_cases.py``; the first test compares
+every one of them character for character. The rest pins what the cases do not show.
 """
 
 from __future__ import annotations
 
 import io
+import json
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -16,6 +19,18 @@ import minikeras as mk
 from minikeras import layers as L
 from minikeras.callbacks.base import print_msg
 from minikeras.models.summary import print_summary, summary_lines
+
+GOLDEN = Path(__file__).parent / "golden"
+sys.path.insert(0, str(GOLDEN))
+from summary_cases import cases  # noqa: E402
+
+KERAS_TEXTS = json.loads((GOLDEN / "summary.json").read_text(encoding="utf-8"))["texts"]
+
+
+@pytest.fixture(autouse=True)
+def _terminal_80_columns(monkeypatch):
+    """The width Keras's texts were made with (shutil reads COLUMNS first)."""
+    monkeypatch.setenv("COLUMNS", "80")
 
 
 def _text(model: mk.Sequential, **kwargs) -> str:
@@ -26,6 +41,7 @@ def _text(model: mk.Sequential, **kwargs) -> str:
 
 
 def _mnist_mlp() -> mk.Sequential:
+    mk.backend.clear_session()
     mk.utils.set_random_seed(0)
     return mk.Sequential([mk.Input((784,)), L.Dense(128, activation="relu"), L.Dropout(0.2),
                           L.BatchNormalization(), L.Dense(10, activation="softmax")])
@@ -39,37 +55,38 @@ def _nested() -> mk.Sequential:
     return outer
 
 
-MLP_SUMMARY = """\
-Model: "sequential"
-_________________________________________________________________
- Layer (type)                 Output Shape       Param #
-=================================================================
- dense (Dense)                (None, 128)        100,480
+MLP_SUMMARY = KERAS_TEXTS["mlp"]
 
- dropout (Dropout)            (None, 128)        0
 
- batch_normalization          (None, 128)        512
- (BatchNormalization)
+def _rows(text: str) -> list[str]:
+    """The table's body lines, without the borders' rules."""
+    return [line for line in text.splitlines() if line.startswith("│")]
 
- dense_1 (Dense)              (None, 10)         1,290
-=================================================================
-Total params: 102,282 (399.54 KB)
-Trainable params: 102,026 (398.54 KB)
-Non-trainable params: 256 (1.00 KB)
-_________________________________________________________________
-"""
+
+# ----------------------------------------------------------------------------- 0. Keras
+@pytest.mark.parametrize("name", sorted(KERAS_TEXTS))
+def test_the_same_text_as_keras(name):
+    model, kwargs = cases(mk)[name]
+    assert _text(model, **kwargs) == KERAS_TEXTS[name]
+
+
+def test_width_follows_the_terminal_and_cuts_wider_lines(monkeypatch):
+    monkeypatch.setenv("COLUMNS", "200")
+    lines = _text(_mnist_mlp()).splitlines()
+    assert len(lines[1]) == 88  # Keras's default, under a wide terminal
+    monkeypatch.setenv("COLUMNS", "60")
+    lines = _text(_mnist_mlp()).splitlines()
+    assert len(lines[1]) == 56  # the terminal minus 4
+    lines = _text(_mnist_mlp(), line_length=70).splitlines()
+    assert len(lines[1]) == 60 and lines[1].endswith("━")  # cut at the terminal, as rich does
 
 
 # ----------------------------------------------------------------------------- 1. numbers
-def test_whole_summary_with_thousands_separators_and_wrapped_name():
-    assert _text(_mnist_mlp()) == MLP_SUMMARY
-
-
 def test_sizes_use_1024_units():
     model = mk.Sequential([mk.Input((1000,)), L.Dense(1000)])
     text = _text(model)
-    assert " dense (Dense)                (None, 1000)       1,001,000\n" in text
-    assert "Total params: 1,001,000 (3.82 MB)\n" in text
+    assert "│ (None, 1000)           │     1,001,000 │\n" in text
+    assert " Total params: 1,001,000 (3.82 MB)\n" in text
 
 
 # ----------------------------------------------------------------------------- 2. print_fn
@@ -103,32 +120,21 @@ def test_show_trainable_dash_for_no_weights_and_n_for_frozen():
     model = _mnist_mlp()
     model.layers[2].trainable = False
     lines = _text(model, show_trainable=True).splitlines()
-    assert lines[1] == "_" * 76
-    assert lines[2] == " Layer (type)                 Output Shape       Param #          Trainable"
-    assert " dense (Dense)                (None, 128)        100,480          Y" in lines
-    assert " dropout (Dropout)            (None, 128)        0                -" in lines
-    assert " batch_normalization          (None, 128)        512              N" in lines
-    assert "Trainable params: 101,770 (397.54 KB)" in lines
-    assert "Non-trainable params: 512 (2.00 KB)" in lines
-
-
-def test_unbuilt_layer_shows_dash_question_mark_and_unbuilt():
-    model = mk.Sequential([L.Dense(3)], name="lazy")
-    lines = _text(model, show_trainable=True).splitlines()
-    assert " dense (Dense)                ?                  0 (unbuilt)      -" in lines
+    assert lines[2] == ("┃ Layer (type)                ┃ Output Shape          ┃    Param # "
+                        "┃ Trai… ┃")
+    rows = _rows("\n".join(lines))
+    assert [row[-9:] for row in rows if row[-9:] != "│       │"] == [
+        "│   Y   │", "│   -   │", "│   N   │", "│   Y   │"]
+    assert " Trainable params: 101,770 (397.54 KB)" in lines
+    assert " Non-trainable params: 512 (2.00 KB)" in lines
 
 
 def test_partly_frozen_nested_model_expanded():
     text = _text(_nested(), show_trainable=True, expand_nested=True)
-    assert text.splitlines()[4:10] == [
-        " first (Dense)                (None, 8)          48               Y",
-        "",
-        " inner (Sequential)           (None, 3)          51               Y",
-        "    └ d_in1 (Dense)           (None, 4)          36               N",
-        "    └ d_in2 (Dense)           (None, 3)          15               Y",
-        "",
-    ]
-    assert "Non-trainable params: 36 (144.00 B)\n" in text
+    assert [row.split("│")[1].rstrip() for row in _rows(text)] == [
+        " first (Dense)", " inner (Sequential)", "    └ d_in1 (Dense)", "    └ d_in2 (Dense)",
+        " out (Dense)"]
+    assert " Non-trainable params: 36 (144.00 B)\n" in text
 
 
 # ----------------------------------------------------------------------------- 4. optimizer
@@ -144,7 +150,8 @@ def _small() -> mk.Sequential:
 
 
 def _totals(model: mk.Sequential) -> list[str]:
-    return [line for line in _text(model).splitlines() if "params:" in line]
+    """The lines under the table, without Keras's one leading space."""
+    return [line[1:] for line in _text(model).splitlines() if "params:" in line]
 
 
 def test_no_optimizer_line_before_the_optimizer_is_built():
@@ -192,38 +199,22 @@ def test_loaded_trained_model_counts_its_optimizer(tmp_path):
 # ----------------------------------------------------------------------------- 5. long names
 def test_long_names_wrap_at_spaces_and_keep_columns_aligned():
     model = mk.Sequential([mk.Input((5,)), L.Dense(2, name="a_very_long_layer_name_indeed")])
-    lines = _text(model).splitlines()
-    assert lines[4:6] == [" a_very_long_layer_name_ind…  (None, 2)          12",
-                          " (Dense)"]
-    rows = [line for line in _text(_mnist_mlp()).splitlines()[4:12] if len(line) > 30]
-    assert len(rows) == 4 and all(line[29:31] == " (" and line[48:50] == " " + line[49]
-                                  and line[49].isdigit() for line in rows)
-
-
-def test_long_shapes_wrap_in_their_column():
-    model = mk.Sequential([mk.Input((5,)), L.Dense(123456, name="d")])
-    lines = _text(model, line_length=40).splitlines()
-    assert lines[1] == "_" * 40
-    assert lines[2:8] == [" Layer (type)      Output      Param #",
-                          "                   Shape",
-                          "=" * 40,
-                          " d (Dense)         (None,      740,736",
-                          "                   123456)",
-                          "=" * 40]
+    assert _rows(_text(model)) == [
+        "│ a_very_long_layer_name_indeed   │ (None, 2)              │            12 │",
+        "│ (Dense)                         │                        │               │"]
+    lines = _text(_mnist_mlp()).splitlines()
+    table = lines[1:lines.index(next(x for x in lines if x.startswith(" Total")))]
+    assert {len(line) for line in table} == {76}
+    assert {tuple(i for i, c in enumerate(line) if c in "│┃┼╇┳┴┡┩├┤") for line in table[1:-1]} \
+        == {(0, 34, 59, 75)}
 
 
 # ----------------------------------------------------------------------------- 6. options
-def test_line_length_and_relative_positions():
-    lines = summary_lines(_nested(), line_length=50, positions=[0.4, 0.7, 1.0])
-    assert lines[1] == "_" * 50
-    assert lines[2] == " Layer (type)        Output Shape   Param #"
-    assert lines[4] == " first (Dense)       (None, 8)      48"
-
-
 def test_absolute_positions_as_tf_keras_2():
-    lines = summary_lines(_nested(), positions=[20, 40, 50])
-    assert lines[1] == "_" * 50
-    assert lines[4] == " first (Dense)       (None, 8)           48"
+    # tf.keras 2 took the character at which each column ends; Keras 3 reads fractions
+    absolute = summary_lines(_nested(), line_length=50, positions=[20, 40, 50])
+    relative = summary_lines(_nested(), line_length=50, positions=[0.4, 0.8, 1.0])
+    assert absolute == relative and len(absolute[1]) == 50
 
 
 def test_too_narrow_columns_are_refused_as_in_keras():
@@ -234,11 +225,7 @@ def test_too_narrow_columns_are_refused_as_in_keras():
 def test_layer_range_by_regex_keeps_whole_model_totals():
     buf = io.StringIO()
     print_summary(_nested(), layer_range=["inn", "o"], print_fn=buf.write)
-    lines = buf.getvalue().splitlines()
-    assert lines[4:7] == [" inner (Sequential)           (None, 3)          51", "",
-                          " out (Dense)                  (None, 2)          8"]
-    assert lines[7] == "=" * 65
-    assert "Total params: 107 (428.00 B)" in lines
+    assert buf.getvalue() == KERAS_TEXTS["nested_range"]
 
 
 @pytest.mark.parametrize("layer_range, message", [
@@ -250,4 +237,4 @@ def test_bad_layer_range(layer_range, message):
 
 def test_nested_collapsed_unless_expanded():
     text = _text(_nested())
-    assert "d_in1" not in text and " inner (Sequential)           (None, 3)          51\n" in text
+    assert "d_in1" not in text and "│ inner (Sequential)              │ (None, 3)  " in text

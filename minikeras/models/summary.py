@@ -1,27 +1,36 @@
 """``model.summary()``: layer, output shape, parameter count, and the totals.
 
-The table keeps tf.keras 2's plain-text layout (underscore and ``=`` rules, a blank line
-between layers) rather than Keras 3's box table, which Keras draws with ``rich``. What is
-in the cells and below the table is Keras 3's: thousands separators, ``0 (unbuilt)``,
-``?`` for an unknown shape, ``-`` in the Trainable column for a layer without weights,
-nested layers as ``└ name``, long names wrapped at spaces (a word too long for its column
-ends in ``…``), ``layer_range`` as regexes, the totals with their sizes, and an
-``Optimizer params`` line once the optimizer is built. As in Keras 3, ``print_fn`` is
-called once, with the whole text.
+Keras 3 draws the table with ``rich`` (a heavy-headed box, a rule between rows); this
+draws the same characters with plain string operations, no dependency: the default
+width is ``min(88, terminal columns - 4)`` (76 where there is no terminal), the columns
+end at ``positions`` of it, each cell has one space of padding on either side, and the
+columns then give back, in turn, the width their padding and the borders take (rich's
+``ratio_reduce``), or share out what is left over (``ratio_distribute``). Lines wider than
+the terminal are cut there, as rich crops them. Inside the cells: thousands separators,
+``0 (unbuilt)``, ``?`` for an unknown shape, ``-`` in the Trainable column for a layer
+without weights, nested layers as ``└ name``, long names wrapped at spaces (a word too
+long for its column ends in ``…``), ``layer_range`` as regexes; below the table, the
+totals with their sizes and an ``Optimizer params`` line once the optimizer is built.
+As in Keras 3, ``print_fn`` is called once, with the whole text.
+``tests/golden/summary.json`` holds Keras's own texts for the cases the tests compare.
 """
 
 from __future__ import annotations
 
+import math
 import re
+import shutil
 from collections.abc import Callable, Sequence
 from typing import Any
 
-#: tf.keras 2's width for a sequential model (Keras 3 uses 88, or the terminal's width).
-DEFAULT_LINE_LENGTH = 65
-#: Where each column ends, as fractions of the line (29, 19 and 17 characters at 65).
-DEFAULT_POSITIONS = (0.45, 0.75, 1.0)
-#: The Trainable column, added to the right of the line as tf.keras 2 does.
-TRAINABLE_WIDTH = 11
+#: Keras 3's width for a sequential model, capped by the terminal's width minus 4.
+DEFAULT_LINE_LENGTH = 88
+#: Where each column ends, as fractions of the line (Keras 3's for sequential models).
+DEFAULT_POSITIONS = (0.45, 0.80, 1.0)
+#: The Trainable column: the line grows by this much and the other columns shrink to 90%.
+TRAINABLE_EXTRA = 12
+#: rich's HEAVY_HEAD box: (left, horizontal, between columns, right) for each rule.
+_TOP, _HEAD_RULE, _ROW_RULE, _BOTTOM = "┏━┳┓", "┡━╇┩", "├─┼┤", "└─┴┘"
 
 
 def _fmt_bytes(n: float) -> str:
@@ -53,25 +62,67 @@ def _nbytes(variables: Sequence[Any], float_size: int | None = None) -> int:
     return total
 
 
-def _column_widths(line_length: int, positions: Sequence[float] | None) -> list[int]:
-    """Each column's width; ``positions`` are fractions of the line (last <= 1) or, as in
-    tf.keras 2, the character at which each column ends."""
+def _terminal_columns() -> int:
+    return shutil.get_terminal_size((80, 24)).columns
+
+
+def _column_widths(line_length: int, positions: Sequence[float] | None,
+                   show_trainable: bool = False) -> list[int]:
+    """Each column's width before padding; ``positions`` are fractions of the line (last
+    <= 1) or, as in tf.keras 2, the character at which each column ends."""
     positions = list(positions) if positions is not None else list(DEFAULT_POSITIONS)
     if len(positions) < 3:
         raise ValueError("positions must give the end of each of the 3 columns (Layer (type), "
                          f"Output Shape, Param #). Received: positions={positions}")
     positions = positions[:3]
-    if positions[-1] <= 1:
-        ends = [int(p * line_length) for p in positions]
-    else:
-        ends = [int(p) for p in positions]
+    if positions[-1] > 1:
+        positions = [p / line_length for p in positions]
+    if show_trainable:
+        positions = [p * 0.90 for p in positions] + [1.0]
     widths, current = [], 0
-    for end in ends:
-        if end - current < 4:
+    for p in positions:
+        width = int(p * line_length) - current
+        if width < 4:
             raise ValueError("Insufficient console width to print summary.")
-        widths.append(end - current)
-        current = end
+        widths.append(width)
+        current += width
     return widths
+
+
+def _fit_columns(widths: list[int], room: int) -> list[int]:
+    """Padded column widths (each + 2) brought to ``room`` characters in all, as rich lays
+    out a table of fixed-width columns: each column in turn gives up (or takes) its share
+    of what is still over (or left), rounded to nearest (up when sharing out)."""
+    padded = [w + 2 for w in widths]
+    over = sum(padded) - room
+    out = []
+    share_total = len(padded) if over > 0 else sum(padded)
+    remaining = abs(over)
+    for w in padded:
+        if over > 0:
+            part = min(w, round(remaining / share_total))
+            out.append(w - part)
+            share_total -= 1
+        else:
+            part = math.ceil(w * remaining / share_total) if share_total > 0 else remaining
+            out.append(w + part)
+            share_total -= w
+        remaining -= part
+    return out
+
+
+def _rule(chars: str, widths: Sequence[int]) -> str:
+    left, line, cross, right = chars
+    return left + cross.join(line * w for w in widths) + right
+
+
+def _justify(text: str, width: int, how: str) -> str:
+    if how == "right":
+        return text.rjust(width)
+    if how == "center":
+        left = (width - len(text)) // 2
+        return " " * left + text + " " * (width - len(text) - left)
+    return text.ljust(width)
 
 
 def _wrap(text: str, width: int) -> list[str]:
@@ -140,25 +191,30 @@ def _optimizer_params(model: Any) -> tuple[int, int] | None:
 def summary_lines(model: Any, line_length: int | None = None, expand_nested: bool = False,
                   show_trainable: bool = False, positions: Sequence[float] | None = None,
                   layer_range: Sequence[str] | None = None) -> list[str]:
-    """The lines of the summary table (tf.keras 2's layout, Keras 3's cells and totals)."""
-    line_length = line_length or DEFAULT_LINE_LENGTH
-    widths = _column_widths(line_length, positions)
-    if show_trainable:
-        widths.append(TRAINABLE_WIDTH)
-    total_width = sum(widths)
-    # one space before each cell; at least one after it, except in the last column
-    room = [w - 2 for w in widths[:-1]] + [widths[-1] - 1]
+    """The lines of the summary: Keras 3's table and totals."""
+    columns = _terminal_columns()
+    default = DEFAULT_LINE_LENGTH + (TRAINABLE_EXTRA if show_trainable else 0)
+    line_length = line_length or min(default, columns - 4)
+    widths = _fit_columns(_column_widths(line_length, positions, show_trainable),
+                          line_length - (len(DEFAULT_POSITIONS) + show_trainable + 1))
+    room = [w - 2 for w in widths]
+    align = ["left", "left", "right"] + (["center"] if show_trainable else [])
 
-    def add_row(cells: Sequence[str]) -> None:
+    def add_row(cells: Sequence[str], bar: str, bottom: bool = False) -> None:
         wrapped = [_wrap(c, r) for c, r in zip(cells, room)]
-        for i in range(max(len(w) for w in wrapped)):
-            parts = [w[i] if i < len(w) else "" for w in wrapped]
-            lines.append("".join(f" {p}".ljust(w) for p, w in zip(parts, widths)).rstrip())
+        height = max(len(w) for w in wrapped)
+        # rich puts header cells at the bottom of their row, body cells at the top
+        wrapped = [[""] * (height - len(w)) * bottom + w + [""] * (height - len(w)) * (not bottom)
+                   for w in wrapped]
+        for i in range(height):
+            parts = [_justify(w[i], r, how) for w, r, how in zip(wrapped, room, align)]
+            table.append(bar + bar.join(f" {p} " for p in parts) + bar)
 
-    lines = [f'Model: "{model.name}"', "_" * total_width]
+    table = [_rule(_TOP, widths)]
     add_row(["Layer (type)", "Output Shape", "Param #"]
-            + (["Trainable"] if show_trainable else []))
-    lines.append("=" * total_width)
+            + (["Trainable"] if show_trainable else []), "┃", bottom=True)
+    table.append(_rule(_HEAD_RULE, widths))
+    body_start = len(table)
 
     def fields(layer: Any, out: Any, level: int) -> list[str]:
         prefix = "   " * level + "└ " if level else ""
@@ -171,7 +227,9 @@ def summary_lines(model: Any, line_length: int | None = None, expand_nested: boo
 
     def add_layer(layer: Any, shape: Any, level: int) -> Any:
         out = layer.compute_output_shape(shape) if shape is not None else None
-        add_row(fields(layer, out, level))
+        if len(table) > body_start:
+            table.append(_rule(_ROW_RULE, widths))
+        add_row(fields(layer, out, level), "│")
         if expand_nested and getattr(layer, "_layers", None):
             inner = shape
             for child in layer._layers:
@@ -185,11 +243,10 @@ def summary_lines(model: Any, line_length: int | None = None, expand_nested: boo
         if i < first:
             shape = layer.compute_output_shape(shape) if shape is not None else None
             continue
-        if i > first:
-            lines.append("")
         shape = add_layer(layer, shape, 0)
+    table.append(_rule(_BOTTOM, widths))
 
-    lines.append("=" * total_width)
+    lines = [f'Model: "{model.name}"'] + [line[:columns] for line in table]
     groups = [(label, _count(vs), _nbytes(vs)) for label, vs in
               [("Trainable params", model.trainable_weights),
                ("Non-trainable params", model.non_trainable_weights)]]
@@ -198,10 +255,9 @@ def summary_lines(model: Any, line_length: int | None = None, expand_nested: boo
         groups.append(("Optimizer params", *optimizer_params))
     total = sum(count for _, count, _ in groups)
     total_bytes = sum(nbytes for _, _, nbytes in groups)
-    lines.append(f"Total params: {total:,} ({_fmt_bytes(total_bytes)})")
+    lines.append(f" Total params: {total:,} ({_fmt_bytes(total_bytes)})")
     for label, count, nbytes in groups:
-        lines.append(f"{label}: {count:,} ({_fmt_bytes(nbytes)})")
-    lines.append("_" * total_width)
+        lines.append(f" {label}: {count:,} ({_fmt_bytes(nbytes)})")
     return lines
 
 
