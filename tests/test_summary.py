@@ -238,3 +238,13 @@ def test_bad_layer_range(layer_range, message):
 def test_nested_collapsed_unless_expanded():
     text = _text(_nested())
     assert "d_in1" not in text and "│ inner (Sequential)              │ (None, 3)  " in text
+
+
+def test_a_console_without_box_characters_gets_ascii(monkeypatch):
+    out = io.TextIOWrapper(io.BytesIO(), encoding="ascii")
+    monkeypatch.setattr(sys, "stdout", out)
+    _mnist_mlp().summary()
+    out.flush()
+    text = out.buffer.getvalue().decode("ascii")
+    assert text.splitlines()[1] == "+" + "=" * 33 + "+" + "=" * 24 + "+" + "=" * 15 + "+"
+    assert "| dense (Dense)                   | (None, 128)            |       100,480 |" in text

@@ -31,6 +31,7 @@ DEFAULT_POSITIONS = (0.45, 0.80, 1.0)
 TRAINABLE_EXTRA = 12
 #: rich's HEAVY_HEAD box: (left, horizontal, between columns, right) for each rule.
 _TOP, _HEAD_RULE, _ROW_RULE, _BOTTOM = "┏━┳┓", "┡━╇┩", "├─┼┤", "└─┴┘"
+_ASCII_BOX = str.maketrans("┏┳┓┡╇┩├┼┤└┴┘━─┃│…", "++++++++++++=-||~")
 
 
 def _fmt_bytes(n: float) -> str:
@@ -271,7 +272,10 @@ def print_summary(model: Any, line_length: int | None = None,
                                    show_trainable=show_trainable, positions=positions,
                                    layer_range=layer_range)) + "\n"
     if print_fn is None:
-        print(text, end="")
+        try:
+            print(text, end="")
+        except UnicodeEncodeError:  # a console that cannot show box drawing (rich falls
+            print(text.translate(_ASCII_BOX), end="")  # back to ASCII boxes there too)
         return
     from ..callbacks.base import print_msg
 
