@@ -650,6 +650,55 @@ class FunctionActivation(Activation):
         return saved_function_name(self.fn) or self.name
 
 
+class LayerActivation(Activation):
+    """An activation layer (``LeakyReLU(negative_slope=0.1)``, ``ReLU(max_value=6)``...)
+    given as another layer's ``activation``, as Keras allows: it computes with the layer's
+    own function (an exact derivative) and saves as the layer, in Keras's form."""
+
+    def __init__(self, layer: Any) -> None:
+        self.layer = layer
+        self._fn: Activation = layer.activation
+        self.name = layer.name
+        self.needs_input = self._fn.needs_input
+
+    def forward(self, x):
+        return self._fn.forward(x)
+
+    def forward_inplace(self, x):
+        return self._fn.forward_inplace(x)
+
+    def backward(self, x, y, grad_y):
+        return self._fn.backward(x, y, grad_y)
+
+    @property
+    def serialized_name(self) -> None:
+        return None
+
+    def __repr__(self) -> str:
+        return f"<activation {type(self.layer).__name__} {self.name}>"
+
+
+def _activation_layer(obj: Any) -> bool:
+    """A weightless layer that applies an :class:`Activation` (ReLU, LeakyReLU, ELU,
+    Softmax, Activation): one that can stand in for a function."""
+    from .layers.base import Layer
+
+    return isinstance(obj, Layer) and isinstance(getattr(obj, "activation", None), Activation) \
+        and not obj.weights
+
+
+def _from_layer_spec(spec: dict[str, Any]) -> Activation | None:
+    """A layer's config (Keras writes ``activation=LeakyReLU(...)`` so) as its activation."""
+    from .layers import LAYERS
+
+    name = spec.get("class_name")
+    if not isinstance(name, str) or name in ACTIVATIONS or name == "function" \
+            or not (str(spec.get("module", "")).startswith("keras.layers") or name in LAYERS):
+        return None
+    layer = LAYERS.from_config_dict(spec)
+    return LayerActivation(layer) if _activation_layer(layer) else None
+
+
 linear = _register(Linear)
 relu = _register(Relu)
 leaky_relu = _register(LeakyRelu)
@@ -689,6 +738,15 @@ def get(identifier: Any) -> Activation:
         return linear
     if isinstance(identifier, Activation):
         return identifier
+    if isinstance(identifier, dict):
+        if identifier.get("class_name") == "function" and isinstance(identifier.get("config"),
+                                                                      str):
+            return get(identifier["config"])  # Keras's form of a function, by its name
+        from_layer = _from_layer_spec(identifier)
+        if from_layer is not None:
+            return from_layer
+    if _activation_layer(identifier):
+        return LayerActivation(identifier)
     if isinstance(identifier, (str, dict)) or isinstance(identifier, type):
         resolved = ACTIVATIONS.get(identifier)
         # A name found among custom objects (custom_objects, registered) is a plain function.
@@ -704,6 +762,10 @@ def get(identifier: Any) -> Activation:
 
 def serialize(activation: Activation) -> Any:
     """The activation's name, or ``{"class_name", "config"}`` when configured."""
+    if isinstance(activation, LayerActivation):
+        from .saving import serialize_keras_object
+
+        return serialize_keras_object(activation.layer)
     name = activation.serialized_name
     if name is not None:
         return name

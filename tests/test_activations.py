@@ -266,3 +266,62 @@ def test_unknown_activation_suggests_a_name():
         mk.activations.get("rleu")
     with pytest.raises(ValueError, match="Known activations: .*sigmoid"):
         mk.activations.get("sigmoud")
+
+
+# ------------------------------------------------------------------ layers as activations
+def _leaky_model(activation: Any) -> mk.Sequential:
+    model = mk.Sequential([mk.Input((2,)), mk.layers.Dense(3, activation=activation),
+                           mk.layers.Dense(1)])
+    rng = np.random.default_rng(7)
+    model.set_weights([rng.normal(size=w.shape) for w in model.get_weights()])
+    return model
+
+
+def test_an_activation_layer_as_a_layers_activation_trains_saves_and_loads(tmp_path):
+    # Keras allows Dense(activation=LeakyReLU(negative_slope=0.1)) and saves the layer.
+    mk.config.set_floatx("float64")
+    x = np.random.default_rng(0).normal(size=(16, 2))
+    y = x[:, :1] - x[:, 1:]
+    model = _leaky_model(mk.layers.LeakyReLU(negative_slope=0.1))
+    reference = _leaky_model(mk.activations.LeakyRelu(negative_slope=0.1))
+    assert_close(model.predict(x, verbose=0), reference.predict(x, verbose=0), "internal64")
+    spec = model.layers[0].get_config()["activation"]
+    assert (spec["module"], spec["class_name"]) == ("keras.layers", "LeakyReLU")
+    assert spec["config"]["negative_slope"] == 0.1
+    for m in (model, reference):
+        m.compile(mk.optimizers.SGD(0.1), "mse")
+        m.fit(x, y, epochs=3, batch_size=4, shuffle=False, verbose=0)
+    for a, b in zip(model.get_weights(), reference.get_weights()):
+        assert_close(a, b, "internal64")  # the layer's exact derivative, not differences
+    expected = model.predict(x, verbose=0)
+    copies = [mk.models.clone_model(model), mk.models.model_from_json(model.to_json())]
+    for fmt in (None, "keras"):
+        path = tmp_path / f"leaky_{fmt}.keras"
+        model.save(path, **({"format": fmt} if fmt else {}))
+        copies.append(mk.models.load_model(path))
+    for copy in copies[:2]:
+        copy.set_weights(model.get_weights())
+    for copy in copies:
+        assert_close(copy.predict(x, verbose=0), expected, "internal64")
+        assert copy.layers[0].get_config()["activation"]["config"]["negative_slope"] == 0.1
+
+
+def test_keras_function_form_of_an_activation():
+    spec = {"module": "builtins", "class_name": "function", "config": "relu",
+            "registered_name": "function"}
+    assert mk.activations.deserialize(spec) is mk.activations.relu
+    assert mk.activations.get(spec) is mk.activations.relu
+
+
+def test_from_config_custom_objects_reach_a_layers_activation():
+    def custom_act(x):
+        return np.tanh(x) * 2
+
+    model = mk.Sequential([mk.Input((2,)), mk.layers.Dense(2, activation=custom_act)])
+    config = model.get_config()
+    with pytest.raises(ValueError, match="custom_act"):
+        mk.Sequential.from_config(config)
+    rebuilt = mk.Sequential.from_config(config, custom_objects={"custom_act": custom_act})
+    assert rebuilt.layers[0].activation.fn is custom_act
+    with pytest.raises(ValueError, match="custom_act"):  # the scope ends with the call
+        mk.Sequential.from_config(config)

@@ -508,6 +508,11 @@ class Sequential(Model):
     @classmethod
     def from_config(cls, config_: dict[str, Any],
                     custom_objects: dict[str, Any] | None = None) -> Sequential:
+        if custom_objects:  # they reach nested lookups too (an activation's name), as in Keras
+            from ..utils import custom_object_scope
+
+            with custom_object_scope(custom_objects):
+                return cls.from_config(config_)
         config_ = dict(config_)
         layer_specs = config_.pop("layers", [])
         build_shape = config_.pop("build_input_shape", None)
