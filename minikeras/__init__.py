@@ -24,11 +24,13 @@ from . import (
     regularizers,
     utils,
 )
-from .layers import Input, InputLayer, Layer, Variable
+from .initializers import Initializer
+from .layers import Input, InputLayer, KerasTensor, Layer, Variable
 from .losses import Loss
 from .metrics import Metric
 from .models import Model, Sequential
 from .optimizers import Optimizer
+from .regularizers import Regularizer
 
 
 def version() -> str:
@@ -36,8 +38,8 @@ def version() -> str:
     return __version__
 
 
-__all__ = ["Input", "InputLayer", "Layer", "Loss", "Metric", "Model", "Optimizer", "Sequential",
-           "Variable", "__version__", "version",
+__all__ = ["Initializer", "Input", "InputLayer", "KerasTensor", "Layer", "Loss", "Metric",
+           "Model", "Optimizer", "Regularizer", "Sequential", "Variable", "__version__", "version",
            "activations", "backend", "callbacks", "config", "constraints", "datasets",
            "distribution", "initializers", "layers", "losses", "metrics", "models",
            "optimizers", "random", "regularizers", "utils"]

@@ -63,9 +63,98 @@ def backend() -> str:
     return "numpy"
 
 
+_IMAGE_DATA_FORMAT = "channels_last"
+_INTERACTIVE_LOGGING = True
+_TRACEBACK_FILTERING = True
+_MAX_EPOCHS: int | None = None
+_MAX_STEPS_PER_EPOCH: int | None = None
+
+
 def image_data_format() -> str:
-    """``"channels_last"``, Keras's default (minikeras has no image layers to change)."""
-    return "channels_last"
+    """``"channels_last"`` (Keras's default) unless :func:`set_image_data_format` changed it;
+    ``Flatten`` and ``Reshape``-free MLPs do not depend on it."""
+    return _IMAGE_DATA_FORMAT
+
+
+def set_image_data_format(data_format: str) -> None:
+    """Keras's setting, kept for the layers that read it (``Flatten``'s default)."""
+    global _IMAGE_DATA_FORMAT
+    value = str(data_format).lower()
+    if value not in ("channels_first", "channels_last"):
+        raise ValueError("The `data_format` argument must be one of {'channels_first', "
+                         f"'channels_last'}}. Received: data_format={data_format}")
+    _IMAGE_DATA_FORMAT = value
+
+
+def is_interactive_logging_enabled() -> bool:
+    """Whether progress bars and messages go to stdout (True, Keras's default) or to
+    Python's ``logging`` (logger ``"minikeras"``, level INFO), as Keras sends them to absl."""
+    return _INTERACTIVE_LOGGING
+
+
+def enable_interactive_logging() -> None:
+    """Print progress and messages to stdout again."""
+    global _INTERACTIVE_LOGGING
+    _INTERACTIVE_LOGGING = True
+
+
+def disable_interactive_logging() -> None:
+    """Send progress and messages to ``logging`` instead of stdout (no progress bars)."""
+    global _INTERACTIVE_LOGGING
+    _INTERACTIVE_LOGGING = False
+
+
+def is_traceback_filtering_enabled() -> bool:
+    """Keras's switch for shortening tracebacks; minikeras raises its errors from short,
+    plain Python stacks, so the switch changes nothing but is kept for Keras programs."""
+    return _TRACEBACK_FILTERING
+
+
+def enable_traceback_filtering() -> None:
+    """See :func:`is_traceback_filtering_enabled`."""
+    global _TRACEBACK_FILTERING
+    _TRACEBACK_FILTERING = True
+
+
+def disable_traceback_filtering() -> None:
+    """See :func:`is_traceback_filtering_enabled`."""
+    global _TRACEBACK_FILTERING
+    _TRACEBACK_FILTERING = False
+
+
+def max_epochs() -> int | None:
+    """The cap on ``fit``'s epochs (None: no cap), as Keras's ``config.max_epochs``."""
+    return _MAX_EPOCHS
+
+
+def set_max_epochs(max_epochs: int | None) -> None:
+    """Cap every later ``fit`` at this many epochs (a quick test run of a long program)."""
+    global _MAX_EPOCHS
+    _MAX_EPOCHS = max_epochs
+
+
+def max_steps_per_epoch() -> int | None:
+    """The cap on each epoch's training steps (None: no cap)."""
+    return _MAX_STEPS_PER_EPOCH
+
+
+def set_max_steps_per_epoch(max_steps_per_epoch: int | None) -> None:
+    """Cap each later epoch's training steps (with Keras's warning when it applies)."""
+    global _MAX_STEPS_PER_EPOCH
+    _MAX_STEPS_PER_EPOCH = max_steps_per_epoch
+
+
+def say(text: str, end: str = "\n") -> None:
+    """Print ``text`` to stdout, or log it when interactive logging is disabled."""
+    import sys
+
+    if _INTERACTIVE_LOGGING:
+        sys.stdout.write(text + end)
+        sys.stdout.flush()
+    else:
+        import logging
+
+        logging.getLogger("minikeras").info(text)
 
 
 def set_random_seed(seed: int) -> None:

@@ -9,11 +9,18 @@ import numpy as np
 
 from ._registry import CUSTOM_OBJECTS, register_keras_serializable, registered_key
 from ._tensor import as_array
-from .config import set_random_seed
+from .config import (
+    disable_interactive_logging,
+    enable_interactive_logging,
+    is_interactive_logging_enabled,
+    set_random_seed,
+)
 
 __all__ = ["Progbar", "PyDataset", "Sequence", "clear_session", "custom_object_scope",
-           "deserialize_keras_object", "get_custom_objects", "get_registered_object",
-           "is_keras_tensor", "normalize", "pack_x_y_sample_weight", "pad_sequences",
+           "deserialize_keras_object", "disable_interactive_logging",
+           "enable_interactive_logging", "get_custom_objects", "get_registered_object",
+           "is_interactive_logging_enabled", "is_keras_tensor", "normalize",
+           "pack_x_y_sample_weight", "pad_sequences",
            "register_keras_serializable", "serialize_keras_object", "set_random_seed",
            "standardize_dtype", "to_categorical", "unpack_x_y_sample_weight"]
 

@@ -25,6 +25,10 @@ def _clean_global_state():
     mk.backend.clear_session()
     yield
     mk.config.set_floatx("float32")
+    mk.config.enable_interactive_logging()
+    mk.config.set_image_data_format("channels_last")
+    mk.config.set_max_epochs(None)
+    mk.config.set_max_steps_per_epoch(None)
     CUSTOM_OBJECTS.clear()
     CUSTOM_OBJECTS.update(registered)
 

@@ -119,3 +119,68 @@ def test_enable_unsafe_deserialization_exists_and_loading_stays_safe(tmp_path):
     model = mk.Sequential([mk.Input((2,)), mk.layers.Dense(1)])
     model.save(tmp_path / "m.keras")
     assert mk.models.load_model(tmp_path / "m.keras").count_params() == 3
+
+
+# ----------------------------------------------------------------------------- Keras 3 switches
+def _tiny_model() -> mk.Sequential:
+    model = mk.Sequential([mk.Input((2,)), mk.layers.Dense(1)])
+    model.compile("sgd", "mse")
+    return model
+
+
+def test_disabled_interactive_logging_sends_progress_to_logging(capsys, caplog):
+    x, y = np.ones((8, 2)), np.ones((8, 1))
+    mk.utils.disable_interactive_logging()
+    assert not mk.config.is_interactive_logging_enabled()
+    model = _tiny_model()
+    with caplog.at_level("INFO", logger="minikeras"):
+        model.fit(x, y, epochs=2, verbose=2)
+        model.evaluate(x, y, verbose=1)
+        model.summary()
+        mk.callbacks.base.print_msg("a message")
+    assert capsys.readouterr().out == ""
+    logged = [r.getMessage() for r in caplog.records if r.name == "minikeras"]
+    assert logged[0] == "Epoch 1/2" and logged[2] == "Epoch 2/2"
+    assert any(m.startswith('Model: "sequential') for m in logged) and "a message" in logged
+    mk.config.enable_interactive_logging()
+    model.fit(x, y, epochs=1, verbose=2)
+    assert "1/1" in capsys.readouterr().out
+
+
+def test_max_epochs_and_steps_cap_fit_with_keras_warnings():
+    x, y = np.ones((64, 2)), np.ones((64, 1))
+    mk.config.set_max_epochs(2)
+    mk.config.set_max_steps_per_epoch(3)
+    assert (mk.config.max_epochs(), mk.config.max_steps_per_epoch()) == (2, 3)
+    model = _tiny_model()
+    with pytest.warns(UserWarning) as caught:
+        history = model.fit(x, y, epochs=5, batch_size=8, verbose=0)
+    assert {str(w.message) for w in caught} == {"Limiting epochs to 2",
+                                                 "Limiting steps_per_epoch to 3"}
+    assert history.epoch == [0, 1] and history.params["steps"] == 3
+    assert model.optimizer.iterations.numpy() == 6
+    with pytest.warns(UserWarning, match="Limiting steps_per_epoch to 3"):
+        assert model.predict(x, batch_size=8, verbose=0).shape == (24, 1)  # as Keras does
+
+
+def test_image_data_format_traceback_filtering_and_backend_helpers():
+    mk.config.set_image_data_format("channels_first")
+    assert mk.config.image_data_format() == mk.backend.image_data_format() == "channels_first"
+    assert mk.layers.Flatten().data_format == "channels_first"
+    with pytest.raises(ValueError, match="data_format"):
+        mk.config.set_image_data_format("NHWC")
+    mk.config.disable_traceback_filtering()
+    assert not mk.config.is_traceback_filtering_enabled()
+    mk.config.enable_traceback_filtering()
+    assert mk.config.is_traceback_filtering_enabled()
+    assert [mk.backend.get_uid("t"), mk.backend.get_uid("t"), mk.backend.get_uid("u")] == [1, 2, 1]
+    mk.backend.clear_session()
+    assert mk.backend.get_uid("t") == 1
+    assert mk.backend.result_type("int64", "float16") == "float16"
+    assert mk.backend.result_type("int8", "uint8") == "int16"
+    assert mk.backend.result_type(int, "int8") == "int8"
+    assert mk.backend.result_type(float, "int8") == "float32"
+    assert mk.backend.is_float_dtype("float64") and not mk.backend.is_float_dtype("int32")
+    assert mk.backend.is_int_dtype("uint8") and not mk.backend.is_int_dtype(float)
+    assert mk.backend.standardize_dtype(np.float64) == "float64"
+    assert mk.backend.is_keras_tensor(mk.Input((2,)))

@@ -16,6 +16,8 @@ import sys
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
+from .. import config
+
 _BATCH_HOOKS = ("on_train_batch_begin", "on_train_batch_end", "on_test_batch_begin",
                 "on_test_batch_end", "on_predict_batch_begin", "on_predict_batch_end",
                 "on_batch_begin", "on_batch_end")
@@ -51,6 +53,9 @@ def print_msg(message: str, line_break: bool = True) -> None:
     if not is_rank_zero():
         return
     message = str(message)
+    if not config.is_interactive_logging_enabled():
+        config.say(message)  # to logging, as Keras sends it to absl
+        return
     if _live_bar:
         bar = _live_bar[-1]
         bar.write(message.lstrip("\n"), file=bar.fp, end="\n" if line_break else "")

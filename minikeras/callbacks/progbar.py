@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import config
 from . import base
 from .base import Callback, implemented_by, is_rank_zero
 
@@ -102,7 +103,14 @@ class ProgbarLogger(Callback):
         self.target = params.get("steps")
 
     def _draws_bar(self) -> bool:
-        return self.verbose == 1 and is_terminal(self._out) and is_rank_zero()
+        return self.verbose == 1 and is_terminal(self._out) and is_rank_zero() \
+            and (self.stream is not None or config.is_interactive_logging_enabled())
+
+    def _say(self, text: str) -> None:
+        if self.stream is None:
+            config.say(text)  # stdout, or logging when interactive logging is off
+        else:
+            print(text, file=self.stream, flush=True)
 
     def _listens_to(self, hook: str) -> bool:
         if hook == "on_train_batch_end" and implemented_by(self, hook, ProgbarLogger):
@@ -121,7 +129,7 @@ class ProgbarLogger(Callback):
             return
         out = self._out
         if self.epochs > 1:
-            print(f"Epoch {epoch + 1}/{self.epochs}", file=out, flush=True)
+            self._say(f"Epoch {epoch + 1}/{self.epochs}")
         if self._draws_bar():
             from tqdm import tqdm
 
@@ -154,7 +162,7 @@ class ProgbarLogger(Callback):
         per_step = elapsed / steps if steps else 0.0
         line = f"{steps}/{steps} - {elapsed:.0f}s - {_format_time(per_step)}"
         text = format_logs(logs, signed=self.verbose == 2)
-        print(f"{line} - {text}" if text else line, file=self._out, flush=True)
+        self._say(f"{line} - {text}" if text else line)
 
     def on_train_end(self, logs=None):
         if self._bar is not None:  # on_epoch_end did not run (a custom loop)

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import config
 from .base import LAYERS, Layer, standardize_shape
 
 
@@ -19,7 +20,7 @@ class Flatten(Layer):
         if data_format not in (None, "channels_last", "channels_first"):
             raise ValueError("The `data_format` argument must be one of {'channels_first', "
                              f"'channels_last'}}. Received: data_format={data_format}")
-        self.data_format = data_format or "channels_last"  # Keras's image_data_format()
+        self.data_format = data_format or config.image_data_format()
         self._in_shape: tuple[int, ...] | None = None
 
     def compute_output_shape(self, input_shape):

@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import distribution
+from .. import config, distribution
 from .. import losses as losses_mod
 from .. import metrics as metrics_mod
 from .. import optimizers as optimizers_mod
@@ -447,7 +447,7 @@ class Model(InputChecks, ParallelSteps, Layer):
             raise TypeError(f"fit() got unexpected keyword argument(s): {sorted(kwargs)}")
         self._require_compiled("fit")
         batch_size = _check_positive_int("batch_size", batch_size)
-        steps_per_epoch = _check_positive_int("steps_per_epoch", steps_per_epoch)
+        steps_per_epoch = _capped_steps(_check_positive_int("steps_per_epoch", steps_per_epoch))
         validation_batch_size = _check_positive_int("validation_batch_size",
                                                     validation_batch_size)
         if isinstance(epochs, bool) or not isinstance(epochs, numbers.Integral) or epochs < 0:
@@ -460,7 +460,12 @@ class Model(InputChecks, ParallelSteps, Layer):
             raise ValueError("`validation_split` must be a float in [0, 1). "
                              f"Received: validation_split={validation_split!r}")
         verbose = _resolve_verbose(verbose)
-        validation_steps = _check_positive_int("validation_steps", validation_steps)
+        cap = config.max_epochs()
+        if cap and cap < epochs:
+            warnings.warn(f"Limiting epochs to {cap}", stacklevel=2)
+            epochs = cap
+        validation_steps = _capped_steps(
+            _check_positive_int("validation_steps", validation_steps))
         validation_freq = _check_validation_freq(validation_freq)
         _check_callbacks(callbacks)
 
@@ -642,7 +647,7 @@ class Model(InputChecks, ParallelSteps, Layer):
             raise TypeError(f"evaluate() got unexpected keyword argument(s): {sorted(kwargs)}")
         self._require_compiled("evaluate")
         batch_size = _check_positive_int("batch_size", batch_size)
-        steps = _check_positive_int("steps", steps)
+        steps = _capped_steps(_check_positive_int("steps", steps))
         verbose = _resolve_verbose(verbose)
         _check_callbacks(callbacks)
         source = self._source(x, y, sample_weight, batch_size, False, None, "evaluate",
@@ -674,7 +679,7 @@ class Model(InputChecks, ParallelSteps, Layer):
         if kwargs:
             raise TypeError(f"predict() got unexpected keyword argument(s): {sorted(kwargs)}")
         batch_size = _check_positive_int("batch_size", batch_size)
-        steps = _check_positive_int("steps", steps)
+        steps = _capped_steps(_check_positive_int("steps", steps))
         verbose = _resolve_verbose(verbose)
         _check_callbacks(callbacks)
         start = time.perf_counter()
@@ -922,6 +927,15 @@ def _per_sample_metric(spec: Any) -> bool:
         getattr(fn, "__module__", "").startswith("minikeras.")
 
 
+def _capped_steps(steps: int | None) -> int | None:
+    """``steps`` under ``config.max_steps_per_epoch()``, with Keras's warning when it cuts."""
+    cap = config.max_steps_per_epoch()
+    if cap and (steps is None or cap < steps):
+        warnings.warn(f"Limiting steps_per_epoch to {cap}", stacklevel=3)
+        return cap
+    return steps
+
+
 def _print_closing_line(steps: int, elapsed: float, logs: dict[str, float] | None,
                         verbose: int) -> None:
     """Keras's line after evaluate/predict: "12/12 - 0s - 3ms/step - accuracy: 0.9389 ..."."""
@@ -932,7 +946,7 @@ def _print_closing_line(steps: int, elapsed: float, logs: dict[str, float] | Non
     per_step = _format_time(elapsed / steps if steps else 0.0)
     text = format_logs(logs, signed=verbose == 2) if logs else ""
     line = f"{steps}/{steps} - {elapsed:.0f}s - {per_step}"
-    print(f"{line} - {text}" if text else line, flush=True)
+    config.say(f"{line} - {text}" if text else line)
 
 
 def _check_rows(x: np.ndarray, start: int, n: int) -> None:

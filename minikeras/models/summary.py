@@ -23,6 +23,8 @@ import shutil
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from .. import config
+
 #: Keras 3's width for a sequential model, capped by the terminal's width minus 4.
 DEFAULT_LINE_LENGTH = 88
 #: Where each column ends, as fractions of the line (Keras 3's for sequential models).
@@ -271,6 +273,9 @@ def print_summary(model: Any, line_length: int | None = None,
     text = "\n".join(summary_lines(model, line_length=line_length, expand_nested=expand_nested,
                                    show_trainable=show_trainable, positions=positions,
                                    layer_range=layer_range)) + "\n"
+    if print_fn is None and not config.is_interactive_logging_enabled():
+        config.say(text.rstrip("\n"))  # Keras hands the text to print_msg, i.e. logging
+        return
     if print_fn is None:
         try:
             print(text, end="")
