@@ -617,3 +617,20 @@ def test_normalization_without_an_axis_takes_inputs_of_any_shape():
         adapted = L.Normalization()
         adapted.adapt(np.ones((5, 3)))
         adapted(np.ones((5, 4)))
+
+
+@pytest.mark.parametrize("make", [lambda: L.Dropout(0.5), lambda: L.ReLU(), lambda: L.Softmax(),
+                                  lambda: L.Activation("tanh"), lambda: L.GaussianNoise(0.1),
+                                  lambda: L.ActivityRegularization(l1=0.1), lambda: L.Identity()])
+def test_weightless_layers_are_built_at_construction_as_in_keras(make):
+    layer = make()
+    assert layer.built and layer.count_params() == 0
+    model = mk.Sequential([mk.Input((3,)), layer, L.Dense(2)])
+    assert layer.output.shape == (None, 3) and layer.get_build_config() == {
+        "input_shape": [None, 3]}
+    assert model.count_params() == 8
+
+
+def test_layers_with_weights_or_their_own_build_wait_for_a_shape():
+    for layer in (L.Dense(2), L.BatchNormalization(), L.Flatten(), L.PReLU()):
+        assert not layer.built

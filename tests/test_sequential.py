@@ -435,3 +435,11 @@ def test_a_sequential_subclass_overriding_a_keras_hook_is_refused(hook):
         cls([mk.Input((2,)), mk.layers.Dense(1)])
     plain = type("Named", (mk.Sequential,), {"describe": lambda self: "ok"})
     assert plain([mk.Input((2,)), mk.layers.Dense(1)]).describe() == "ok"
+
+
+def test_inputs_carry_the_input_layers_name():
+    named = mk.Sequential([mk.Input((8,), name="feats"), L.Dense(1)])
+    assert named.inputs[0].name == named.input.name == "feats"
+    assert named.inputs[0].shape == (None, 8)
+    layer = mk.Sequential([L.InputLayer((3,), name="in3"), L.Dense(1)])
+    assert layer.inputs[0].name == "in3"

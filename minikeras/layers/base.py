@@ -300,6 +300,10 @@ class Layer:
 
     #: False for layers whose forward does not depend on ``training``.
     has_training_arg = False
+    #: Keras builds a weightless layer with no ``build`` of its own at construction
+    #: (Dropout, the activation layers...): ``built`` is True and ``count_params()`` is 0
+    #: before any call. Its input shape is still recorded on the first call.
+    _built_at_init = False
 
     def __init__(self, trainable: bool = True, name: str | None = None, dtype: Any = None,
                  input_shape: Any = None, input_dim: int | None = None,
@@ -320,7 +324,7 @@ class Layer:
         self.dtype = str(np.dtype(dtype)) if dtype is not None and not isinstance(dtype, dict) \
             else config.floatx()
         self._trainable = bool(trainable)
-        self.built = False
+        self.built = self._built_at_init and type(self).build is Layer.build
         self._variables: list[Variable] = []
         self._rng = config.make_rng()
         self.needs_input_grad = True
@@ -482,7 +486,7 @@ class Layer:
         return shapes[input_shape]
 
     def _maybe_build(self, input_shape: tuple[Any, ...]) -> None:
-        if not self.built:
+        if not self.built or (self._build_input_shape is None and not self._variables):
             shape = (None, *tuple(input_shape)[1:])
             self.build(shape)
             self._build_input_shape = shape

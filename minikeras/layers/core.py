@@ -197,6 +197,8 @@ class Dense(Layer):
 class Activation(Layer):
     """Apply an activation function (a name, a function, or an Activation)."""
 
+    _built_at_init = True
+
     def __init__(self, activation: Any, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.activation = activations_mod.get(activation)
@@ -222,6 +224,8 @@ class Activation(Layer):
 @LAYERS.register()
 class Identity(Layer):
     """Return the input unchanged."""
+
+    _built_at_init = True
 
     def forward(self, x, training=False):
         return x

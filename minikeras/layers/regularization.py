@@ -73,6 +73,8 @@ class _MaskedDropout(_NoiseLayer):
 class Dropout(_MaskedDropout):
     """In training, zero each value with probability ``rate``; scale the rest by ``1/(1-rate)``."""
 
+    _built_at_init = True
+
     def _apply(self, x, keep):
         if self.rate == 1:
             self._cache = np.zeros((1,) * x.ndim, dtype=x.dtype)
@@ -85,6 +87,8 @@ class Dropout(_MaskedDropout):
 @LAYERS.register()
 class GaussianNoise(_NoiseLayer):
     """In training, add zero-mean normal noise of standard deviation ``stddev``."""
+
+    _built_at_init = True
 
     def __init__(self, stddev: float, seed: int | None = None, **kwargs: Any) -> None:
         super().__init__(seed=seed, **kwargs)
@@ -109,6 +113,8 @@ class GaussianNoise(_NoiseLayer):
 @LAYERS.register()
 class GaussianDropout(_NoiseLayer):
     """In training, multiply by normal noise of mean 1 and variance ``rate / (1 - rate)``."""
+
+    _built_at_init = True
 
     def __init__(self, rate: float, seed: int | None = None, **kwargs: Any) -> None:
         super().__init__(seed=seed, **kwargs)
@@ -140,6 +146,8 @@ class AlphaDropout(_MaskedDropout):
     shifted and scaled back to the input's mean and variance:
     ``a * (x * keep + alpha_p * (1 - keep)) + b``."""
 
+    _built_at_init = True
+
     def __init__(self, rate: float, noise_shape: Any = None, seed: int | None = None,
                  **kwargs: Any) -> None:
         super().__init__(rate, noise_shape=noise_shape, seed=seed, **kwargs)
@@ -159,6 +167,8 @@ class AlphaDropout(_MaskedDropout):
 @LAYERS.register()
 class ActivityRegularization(Layer):
     """Identity whose output pays an L1/L2 activity penalty (divided by the batch size)."""
+
+    _built_at_init = True
 
     def __init__(self, l1: float = 0.0, l2: float = 0.0, **kwargs: Any) -> None:
         from ..regularizers import L1L2

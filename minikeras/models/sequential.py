@@ -472,7 +472,8 @@ class Sequential(Model):
 
     @property
     def inputs(self) -> list[KerasTensor]:
-        return [KerasTensor(self.input_shape, self.dtype, name="input_layer")]
+        name = self._input_layer.name if self._input_layer is not None else "input_layer"
+        return [KerasTensor(self.input_shape, self.dtype, name=name)]
 
     @property
     def outputs(self) -> list[KerasTensor]:
