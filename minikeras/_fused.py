@@ -64,7 +64,8 @@ FUSED_GRADIENTS: dict[tuple[type, type], FusedGrad] = {
 
 def fused_gradient(activation: Activation, loss: Loss) -> FusedGrad | None:
     """The shortcut for this output activation and loss, or None."""
-    if getattr(loss, "from_logits", False) or getattr(activation, "axis", -1) != -1:
+    if getattr(loss, "from_logits", False) or getattr(activation, "axis", -1) != -1 \
+            or getattr(loss, "axis", -1) not in (-1, None):
         return None
     return FUSED_GRADIENTS.get((type(activation), type(loss)))
 

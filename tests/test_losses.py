@@ -463,3 +463,46 @@ def test_a_users_loss_subclass_is_named_after_its_class_as_in_keras():
     assert first.name.startswith("my_loss") and second.name != first.name
     assert MyLoss(name="mine").name == "mine"
     assert mk.losses.MeanSquaredError().name == "mean_squared_error"
+
+
+# ----------------------------------------------------------------------------- axis=
+@pytest.mark.parametrize("make", [
+    lambda axis: mk.losses.CategoricalCrossentropy(axis=axis),
+    lambda axis: mk.losses.CategoricalCrossentropy(axis=axis, label_smoothing=0.1),
+    lambda axis: mk.losses.BinaryCrossentropy(axis=axis),
+    lambda axis: mk.losses.BinaryFocalCrossentropy(axis=axis),
+    lambda axis: mk.losses.CosineSimilarity(axis=axis)])
+def test_axis_is_the_axis_reduced_as_in_keras(make):
+    # Keras passes `axis` to the reduction: the class axis of a channels-first output.
+    rng = np.random.default_rng(3)
+    y_true = np.eye(3)[rng.integers(0, 3, (4, 5))].transpose(0, 2, 1)  # (4, 3, 5), classes on 1
+    y_pred = rng.dirichlet(np.ones(3), (4, 5)).transpose(0, 2, 1)
+    sw = rng.uniform(0.5, 2.0, (4, 5))
+    moved = make(1)
+    last = make(-1)
+    t_last, p_last = np.moveaxis(y_true, 1, -1), np.moveaxis(y_pred, 1, -1)
+    assert_close(moved(y_true, y_pred, sample_weight=sw), last(t_last, p_last, sample_weight=sw),
+                 "internal64")
+    value, grad = moved.value_and_grad(y_true, y_pred, sw)
+    value_last, grad_last = last.value_and_grad(t_last, p_last, sw)
+    assert_close(value, value_last, "internal64")
+    assert grad.shape == y_pred.shape
+    assert_close(grad, np.moveaxis(grad_last, -1, 1), "internal64")
+    check_loss_gradients(moved, y_true, y_pred)
+    function = getattr(mk.losses, moved.name)  # the per-sample function of the same name
+    smoothing = moved.get_config().get("label_smoothing", 0.0)
+    kwargs = {"label_smoothing": smoothing} if smoothing else {}
+    per_sample = function(y_true, y_pred, axis=1, **kwargs)
+    assert per_sample.shape == (4, 5)  # Keras's shape: the class axis reduced
+    assert_close(per_sample, function(t_last, p_last, **kwargs), "internal64")
+
+
+def test_axis_reaches_the_metric_of_the_same_name():
+    rng = np.random.default_rng(4)
+    a, b = rng.normal(size=(6, 3)), rng.normal(size=(6, 3))
+    metric = mk.metrics.CosineSimilarity(axis=0)
+    metric.update_state(a, b)
+    expected = np.mean(np.sum(a * b, axis=0)
+                       / (np.linalg.norm(a, axis=0) * np.linalg.norm(b, axis=0)))
+    assert_close(float(metric.result()), expected, "float32")
+    assert mk.losses.cosine_similarity(a, b, axis=0).shape == (3,)

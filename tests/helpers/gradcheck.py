@@ -19,6 +19,8 @@ EPS = 1e-6
 
 def numerical_gradient(f: Callable[[], float], x: np.ndarray, eps: float = EPS) -> np.ndarray:
     """d f / d x by central differences, nudging ``x`` in place and restoring it."""
+    if not x.flags.c_contiguous:  # reshape(-1) would copy, and the nudges would miss x
+        raise ValueError("numerical_gradient needs a C-contiguous x")
     grad = np.zeros_like(x, dtype=np.float64)
     flat_x = x.reshape(-1)
     flat_g = grad.reshape(-1)
@@ -53,7 +55,7 @@ def check_activation_gradients(activation: Any, x: np.ndarray, seed: int = 0) ->
 def check_loss_gradients(loss: Any, y_true: Any, y_pred: np.ndarray,
                          sample_weight: Any = None) -> None:
     """``loss.value_and_grad`` against central differences of the reduced loss."""
-    y_pred = np.array(y_pred, dtype=np.float64)
+    y_pred = np.array(y_pred, dtype=np.float64, order="C")
     y_true = np.asarray(y_true)
     if y_true.dtype.kind == "f":
         y_true = y_true.astype(np.float64)
