@@ -9,11 +9,11 @@ from .adam import Adam, AdamW
 from .base import Optimizer
 from .others import Adadelta, Adamax, Lion, Nadam
 from .registry import OPTIMIZERS
-from .rmsprop import Adagrad, RMSprop
+from .rmsprop import Adagrad, Ftrl, RMSprop
 from .schedules import LearningRateSchedule
 from .sgd import SGD
 
-__all__ = ["SGD", "Adadelta", "Adagrad", "Adam", "AdamW", "Adamax", "LearningRateSchedule",
+__all__ = ["SGD", "Adadelta", "Adagrad", "Adam", "AdamW", "Adamax", "Ftrl", "LearningRateSchedule",
            "Lion", "Nadam", "OPTIMIZERS", "Optimizer", "RMSprop", "deserialize", "get",
            "schedules", "serialize"]
 

@@ -53,6 +53,7 @@ BASE: dict[str, dict[str, Any]] = {
     "Nadam": {"learning_rate": 0.01},
     "Lion": {"learning_rate": 0.01},
     "Adadelta": {"learning_rate": 1.0},
+    "Ftrl": {"learning_rate": 0.1},
 }
 SPECIFIC: dict[str, list[dict[str, Any]]] = {
     "SGD": [{"momentum": 0.9}, {"momentum": 0.9, "nesterov": True},
@@ -66,6 +67,9 @@ SPECIFIC: dict[str, list[dict[str, Any]]] = {
     "Nadam": [{"beta_1": 0.5, "beta_2": 0.9}],
     "Lion": [{"beta_1": 0.5, "beta_2": 0.9}],
     "Adadelta": [{"rho": 0.5, "epsilon": 1e-3}],
+    "Ftrl": [{"l1_regularization_strength": 0.01, "l2_regularization_strength": 0.1},
+             {"learning_rate_power": -0.3, "initial_accumulator_value": 0.5, "beta": 0.2,
+              "l2_shrinkage_regularization_strength": 0.05}],
 }
 
 
