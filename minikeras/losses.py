@@ -55,6 +55,8 @@ def squeeze_or_expand_to_same_rank(a: np.ndarray, b: np.ndarray) -> tuple[np.nda
 
 
 def _to_float(x: Any, dtype: Any = None) -> np.ndarray:
+    if dtype is None and isinstance(x, (list, tuple, float, int)):
+        dtype = floatx()  # Python numbers convert to floatx, as Keras converts them
     x = as_array(x)
     if x.dtype.kind not in "fc" or (dtype is not None and x.dtype != dtype):
         x = x.astype(dtype or floatx())

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from ._registry import Registry
+from ._tensor import Tensor
 
 REGULARIZERS = Registry("regularizer")
 
@@ -18,8 +19,14 @@ REGULARIZERS = Registry("regularizer")
 class Regularizer:
     """Base class: ``__call__(w)`` is the penalty; ``grad(w)`` its gradient."""
 
-    def __call__(self, x: np.ndarray) -> float:
-        return self.penalty(x)
+    def __call__(self, x: Any) -> Any:
+        """The penalty of ``x``: a 0-d array of ``x``'s float type, as Keras returns a
+        scalar tensor (``float(r)`` and ``r.numpy()`` both work)."""
+        value = self.penalty(x)
+        dtype = getattr(x, "dtype", None)
+        if dtype is None or np.dtype(dtype).kind != "f":
+            return value
+        return np.asarray(value, dtype=dtype).view(Tensor)
 
     def penalty(self, x: np.ndarray) -> float:
         raise NotImplementedError

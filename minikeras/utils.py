@@ -28,6 +28,12 @@ __all__ = ["Progbar", "PyDataset", "Sequence", "clear_session", "custom_object_s
 def to_categorical(x: Any, num_classes: int | None = None) -> np.ndarray:
     """One-hot encode integer labels (float64, as Keras); a trailing axis of 1 is dropped."""
     x = np.asarray(as_array(x))
+    if x.dtype.kind in "US":  # digit strings read from a file, which Keras converts
+        try:
+            x = x.astype(np.int64)
+        except ValueError:
+            raise ValueError("to_categorical needs integer class labels; received strings "
+                             "that are not integers.") from None
     if x.dtype.kind == "f":
         if not np.all(np.mod(x, 1) == 0):
             raise ValueError("to_categorical needs integer class labels; received non-integer "
@@ -53,7 +59,13 @@ def to_categorical(x: Any, num_classes: int | None = None) -> np.ndarray:
 
 def normalize(x: Any, axis: int = -1, order: int = 2) -> np.ndarray:
     """Scale ``x`` to unit ``order``-norm along ``axis`` (zero vectors stay zero)."""
-    x = np.asarray(as_array(x), dtype=np.float64)
+    from .config import floatx
+
+    python = isinstance(x, (list, tuple))
+    x = as_array(x)
+    # Keras keeps a float array's type; Python numbers become floatx, integers float64.
+    dtype = np.dtype(floatx()) if python else x.dtype if x.dtype.kind == "f" else np.float64
+    x = x.astype(dtype, copy=False)
     norm = np.linalg.norm(x, ord=order, axis=axis, keepdims=True)
     norm[norm == 0] = 1
     return x / norm

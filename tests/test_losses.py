@@ -506,3 +506,14 @@ def test_axis_reaches_the_metric_of_the_same_name():
                        / (np.linalg.norm(a, axis=0) * np.linalg.norm(b, axis=0)))
     assert_close(float(metric.result()), expected, "float32")
     assert mk.losses.cosine_similarity(a, b, axis=0).shape == (3,)
+
+
+def test_python_numbers_become_floatx_as_in_keras():
+    assert mk.losses.mean_squared_error([1.0, 2.0], [1.5, 2.5]).dtype == np.float32
+    assert mk.losses.MeanSquaredError()([1.0, 2.0], [1.5, 2.5]).dtype == np.float32
+    assert mk.losses.MeanSquaredError()(np.ones(2), np.zeros(2)).dtype == np.float64
+
+
+def test_keras_metrics_module_has_the_loss_functions_it_exports():
+    for name in ("log_cosh", "huber", "categorical_hinge", "binary_focal_crossentropy"):
+        assert getattr(mk.metrics, name) is getattr(mk.losses, name)

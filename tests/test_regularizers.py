@@ -151,3 +151,9 @@ def test_model_losses_after_a_call_hold_activity_penalties_in_keras_order():
     layer = mk.layers.Dense(2, kernel_initializer="ones", activity_regularizer="l2")
     layer(np.ones((4, 3), "float32"))
     assert_close(layer.losses, [0.01 * 8 * 9 / 4], "float32")  # Keras's l2 default: 0.01
+
+
+def test_a_regularizer_called_on_an_array_gives_a_scalar_of_its_type():
+    value = mk.regularizers.l2(0.1)(np.ones((2, 2), "float32"))
+    assert value.dtype == np.float32 and value.shape == () and value.numpy() == np.float32(0.4)
+    assert mk.regularizers.L1(0.5)(np.ones(3)).dtype == np.float64

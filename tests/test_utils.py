@@ -9,6 +9,7 @@ import pytest
 
 import minikeras as mk
 from minikeras import utils as U
+from tests.helpers.tolerances import assert_close
 
 
 def test_pad_sequences_matches_keras_docstring_examples():
@@ -73,3 +74,17 @@ def test_data_tuples_and_aliases():
     mk.layers.Dense(1)
     U.clear_session()
     assert mk.layers.Dense(1).name == "dense"
+
+
+def test_normalize_keeps_float_types_as_keras():
+    assert mk.utils.normalize(np.ones((2, 3), "float32")).dtype == np.float32
+    assert mk.utils.normalize(np.ones((2, 3))).dtype == np.float64
+    assert mk.utils.normalize(np.ones((2, 3), "int32")).dtype == np.float64
+    assert mk.utils.normalize([[3.0, 4.0]]).dtype == np.float32  # floatx
+    assert_close(mk.utils.normalize([[3.0, 4.0]]), [[0.6, 0.8]], "float32")
+
+
+def test_to_categorical_reads_digit_strings_as_keras():
+    np.testing.assert_array_equal(mk.utils.to_categorical(["0", "2", "1"]), np.eye(3)[[0, 2, 1]])
+    with pytest.raises(ValueError, match="not integers"):
+        mk.utils.to_categorical(["a", "b"])

@@ -8,9 +8,13 @@ from typing import Any
 from .. import config as _config
 from ..losses import (  # Keras exports the per-sample functions here too
     binary_crossentropy,
+    binary_focal_crossentropy,
     categorical_crossentropy,
+    categorical_hinge,
     hinge,
+    huber,
     kl_divergence,
+    log_cosh,
     mean_absolute_error,
     mean_absolute_percentage_error,
     mean_squared_error,
