@@ -24,6 +24,7 @@ from . import (
     regularizers,
     utils,
 )
+from .dtype_policies import DTypePolicy, FloatDTypePolicy
 from .initializers import Initializer
 from .layers import Input, InputLayer, KerasTensor, Layer, Variable
 from .losses import Loss
@@ -38,16 +39,18 @@ def version() -> str:
     return __version__
 
 
-__all__ = ["Initializer", "Input", "InputLayer", "KerasTensor", "Layer", "Loss", "Metric",
-           "Model", "Optimizer", "Regularizer", "Sequential", "Variable", "__version__", "version",
+__all__ = ["DTypePolicy", "FloatDTypePolicy", "Initializer", "Input", "InputLayer",
+           "KerasTensor", "Layer", "Loss", "Metric", "Model", "Optimizer", "Regularizer",
+           "Sequential", "Variable", "__version__", "version",
            "activations", "backend", "callbacks", "config", "constraints", "datasets",
-           "distribution", "initializers", "layers", "losses", "metrics", "models",
-           "optimizers", "random", "regularizers", "utils"]
+           "distribution", "dtype_policies", "initializers", "layers", "losses", "metrics",
+           "mixed_precision", "models", "optimizers", "random", "regularizers", "utils"]
 
 
 def __getattr__(name: str):
     # Modules with optional or heavier parts load on first use.
-    if name in ("datasets", "wrappers", "plot", "saving", "ops", "random"):
+    if name in ("datasets", "wrappers", "plot", "saving", "ops", "random", "mixed_precision",
+                "dtype_policies"):
         import importlib
 
         return importlib.import_module(f".{name}", __name__)

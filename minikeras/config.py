@@ -10,6 +10,7 @@ from __future__ import annotations
 import random as _pyrandom
 import re
 from collections import defaultdict
+from typing import Any
 
 import numpy as np
 
@@ -142,6 +143,20 @@ def set_max_steps_per_epoch(max_steps_per_epoch: int | None) -> None:
     """Cap each later epoch's training steps (with Keras's warning when it applies)."""
     global _MAX_STEPS_PER_EPOCH
     _MAX_STEPS_PER_EPOCH = max_steps_per_epoch
+
+
+def dtype_policy() -> Any:
+    """The global :class:`~minikeras.dtype_policies.DTypePolicy` (``floatx()``'s unless set)."""
+    from .dtype_policies import dtype_policy as current
+
+    return current()
+
+
+def set_dtype_policy(policy: Any) -> None:
+    """Set the dtype policy of every layer created afterwards (Keras's ``set_dtype_policy``)."""
+    from .dtype_policies import set_dtype_policy as set_policy
+
+    set_policy(policy)
 
 
 def say(text: str, end: str = "\n") -> None:

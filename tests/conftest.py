@@ -29,6 +29,7 @@ def _clean_global_state():
     mk.config.set_image_data_format("channels_last")
     mk.config.set_max_epochs(None)
     mk.config.set_max_steps_per_epoch(None)
+    mk.config.set_dtype_policy(None)
     CUSTOM_OBJECTS.clear()
     CUSTOM_OBJECTS.update(registered)
 

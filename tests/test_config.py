@@ -184,3 +184,27 @@ def test_image_data_format_traceback_filtering_and_backend_helpers():
     assert mk.backend.is_int_dtype("uint8") and not mk.backend.is_int_dtype(float)
     assert mk.backend.standardize_dtype(np.float64) == "float64"
     assert mk.backend.is_keras_tensor(mk.Input((2,)))
+
+
+def test_dtype_policies_as_keras_names_them():
+    assert mk.config.dtype_policy() == mk.DTypePolicy("float32")
+    mk.mixed_precision.set_global_policy("float64")
+    assert mk.layers.Dense(2).dtype == "float64"
+    assert mk.mixed_precision.global_policy().name == "float64"
+    mk.config.set_dtype_policy(None)
+    assert mk.layers.Dense(2).dtype == "float32"
+    with pytest.warns(UserWarning, match="computes in float32"):
+        mk.mixed_precision.set_global_policy("mixed_float16")
+        model = mk.Sequential([mk.Input((3,)), mk.layers.Dense(4),
+                               mk.layers.Activation("linear", dtype="float32")])
+    policy = mk.mixed_precision.global_policy()
+    assert repr(policy) == '<DTypePolicy "mixed_float16">'
+    assert policy.variable_dtype == policy.compute_dtype == "float32"
+    assert [layer.dtype for layer in model.layers] == ["float32", "float32"]
+    assert model.predict(np.ones((2, 3)), verbose=0).dtype == np.float32
+    assert mk.layers.Dense(2, dtype=mk.DTypePolicy("float64")).dtype_policy.name == "float64"
+    with pytest.raises(ValueError, match="Cannot convert 'int8'"):
+        mk.DTypePolicy("int8")
+    with pytest.warns(UserWarning, match="need no scaling"):
+        assert isinstance(mk.mixed_precision.LossScaleOptimizer(mk.optimizers.Adam()),
+                          mk.optimizers.Adam)

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import config
+from .. import config, dtype_policies
 from .. import constraints as constraints_mod
 from .. import initializers as initializers_mod
 from .. import regularizers as regularizers_mod
@@ -321,8 +321,7 @@ class Layer:
         if name is not None and not isinstance(name, str):
             raise TypeError(f"Argument `name` must be a string. Received: name={name!r}")
         self.name = name or config.unique_name(config.to_snake_case(type(self).__name__))
-        self.dtype = str(np.dtype(dtype)) if dtype is not None and not isinstance(dtype, dict) \
-            else config.floatx()
+        self.dtype = dtype_policies.layer_dtype(dtype)
         self._trainable = bool(trainable)
         self.built = self._built_at_init and type(self).build is Layer.build
         self._variables: list[Variable] = []
@@ -367,6 +366,11 @@ class Layer:
         differentiation to take their gradient."""
         self.__dict__["_uses_add_loss"] = True
         self.__dict__.setdefault("_call_losses", []).append(float(np.sum(as_array(loss))))
+
+    @property
+    def dtype_policy(self) -> Any:
+        """The layer's :class:`~minikeras.dtype_policies.DTypePolicy` (of its one dtype)."""
+        return dtype_policies.DTypePolicy(self.dtype)
 
     @property
     def compute_dtype(self) -> str:
