@@ -634,3 +634,19 @@ def test_weightless_layers_are_built_at_construction_as_in_keras(make):
 def test_layers_with_weights_or_their_own_build_wait_for_a_shape():
     for layer in (L.Dense(2), L.BatchNormalization(), L.Flatten(), L.PReLU()):
         assert not layer.built
+
+
+def test_variable_is_created_with_keras_constructor():
+    v = mk.Variable(initializer=mk.initializers.Ones(), shape=(2, 2), dtype="float32")
+    np.testing.assert_array_equal(v.numpy(), np.ones((2, 2), np.float32))
+    assert v.dtype == "float32" and v.trainable and v.name == "variable"
+    assert mk.Variable(np.array([1, 2]), dtype="float32").dtype == "float32"
+    scalar = mk.Variable(3.5, name="s", trainable=False)
+    assert scalar.dtype == "float32" and float(np.asarray(scalar)) == 3.5 and not scalar.trainable
+    assert mk.Variable("zeros", shape=(3,)).numpy().tolist() == [0.0, 0.0, 0.0]
+    held = np.zeros(4)
+    assert mk.Variable(held).value is held  # an array of its type is held, not copied
+    with pytest.raises(ValueError, match="needs a `shape`"):
+        mk.Variable(mk.initializers.Ones())
+    with pytest.raises(ValueError, match="shape=\\(3,\\) was given"):
+        mk.Variable(np.zeros(2), shape=(3,))

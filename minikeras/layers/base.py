@@ -30,17 +30,48 @@ from .._tensor import Tensor, as_array, as_tensor
 LAYERS = Registry("layer")
 
 
+def _variable_value(initializer: Any, shape: Any, dtype: Any, name: str) -> np.ndarray:
+    """The array a new Variable holds (Keras's constructor rules)."""
+    if isinstance(initializer, str) or (callable(initializer)
+                                        and not isinstance(initializer, np.ndarray)):
+        if shape is None:
+            raise ValueError(f"Variable {name!r}: an initializer needs a `shape`. Received: "
+                             f"initializer={initializer!r}, shape=None")
+        init = initializers_mod.get(initializer)
+        value = np.asarray(init(tuple(shape), dtype=dtype or config.floatx()))
+    elif isinstance(initializer, np.ndarray) and (dtype is None
+                                                  or initializer.dtype == np.dtype(dtype)):
+        value = initializer
+    else:
+        value = np.asarray(as_array(initializer) if initializer is not None else 0.0,
+                           dtype=dtype)
+        if dtype is None and value.dtype == np.float64 and not isinstance(
+                initializer, np.ndarray):
+            value = value.astype(config.floatx())  # Python numbers: floatx, as in Keras
+    if shape is not None and tuple(value.shape) != tuple(shape):
+        raise ValueError(f"Variable {name!r}: the initial value has shape {value.shape}, but "
+                         f"shape={tuple(shape)} was given.")
+    return value
+
+
 class Variable(np.lib.mixins.NDArrayOperatorsMixin):
     """A weight: Keras's ``Variable`` surface over a NumPy array, plus its gradient.
 
+    Created as Keras creates one: ``Variable(initializer, shape=None, dtype=None,
+    trainable=True, name=None)``, where ``initializer`` is a value (an array, a number,
+    a list) or an initializer (an object or a name such as ``"zeros"``) called with
+    ``shape`` and ``dtype``. An array of the right type is held as is, not copied.
     Compares by identity, so an optimizer or a dict can key on it.
     """
 
     __array_priority__ = 20
 
-    def __init__(self, value: np.ndarray, name: str = "variable", trainable: bool = True,
+    def __init__(self, initializer: Any = None, shape: Any = None, dtype: Any = None,
+                 trainable: bool = True, autocast: bool = True, aggregation: str = "none",
+                 synchronization: str = "auto", name: str | None = None,
                  path: str | None = None, regularizer: Any = None, constraint: Any = None) -> None:
-        self.value = value
+        name = name or "variable"
+        self.value = _variable_value(initializer, shape, dtype, name)
         self.grad: np.ndarray | None = None
         self.name = name
         self.path = path or name
