@@ -235,3 +235,16 @@ def test_the_last_finite_epoch_comes_back_from_a_best_only_checkpoint(tmp_path):
     with strict():
         more = model.fit(x, y, batch_size=8, epochs=2, verbose=0).history["loss"]
     assert all(math.isfinite(v) for v in more) and more[-1] < losses[2]
+
+
+def test_a_diverging_fit_is_silent_as_in_keras():
+    # Keras reports divergence through the loss (inf/NaN, TerminateOnNaN), not warnings.
+    mk.config.set_floatx("float64")
+    x, y = _regression()
+    model = mk.Sequential([mk.Input((4,)), mk.layers.Dense(1)])
+    model.compile(mk.optimizers.SGD(50.0), "mse")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        history = model.fit(x, y, batch_size=8, epochs=20, verbose=0)
+    assert not np.isfinite(history.history["loss"][-1])
+    assert np.seterr()["over"] == "warn"  # the user's NumPy settings come back

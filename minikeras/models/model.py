@@ -523,34 +523,37 @@ class Model(InputChecks, ParallelSteps, Layer):
             dp.attach(self, sharded=dp.shard_optimizer
                       and not self.optimizer.needs_full_gradients)
         try:
-            for epoch in range(initial_epoch, epochs):
-                self.reset_metrics()
-                cbs.on_epoch_begin(epoch)
-                steps_run = 0
-                for step, (xb, yb, swb) in iterator.epoch():
-                    if batch_begin:
-                        cbs.on_train_batch_begin(step)
-                    self._train_step(xb, yb, swb)
-                    steps_run += 1
-                    if batch_end:
-                        cbs.on_train_batch_end(step, LazyLogs(self._batch_logs))
+            # A diverging fit overflows to inf and NaN (TerminateOnNaN's cue) silently, as
+            # in Keras: no NumPy RuntimeWarning per pass.
+            with np.errstate(over="ignore", invalid="ignore"):
+                for epoch in range(initial_epoch, epochs):
+                    self.reset_metrics()
+                    cbs.on_epoch_begin(epoch)
+                    steps_run = 0
+                    for step, (xb, yb, swb) in iterator.epoch():
+                        if batch_begin:
+                            cbs.on_train_batch_begin(step)
+                        self._train_step(xb, yb, swb)
+                        steps_run += 1
+                        if batch_end:
+                            cbs.on_train_batch_end(step, LazyLogs(self._batch_logs))
+                        if self.stop_training:
+                            break
+                    if steps_run == 0 and epoch > initial_epoch:
+                        # A generator spent by the epochs before: no epoch of zeros in the
+                        # history, but Keras's warning, and the training ends here.
+                        ran_out_warning(stacklevel=2)
+                        break
+                    epoch_logs = self._logs()
+                    if val_source is not None and self._should_validate(epoch, validation_freq):
+                        val_logs = self._run_evaluation(val_source, validation_steps, cbs,
+                                                        verbose=0)
+                        epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
+                        epoch_logs = dict(sorted(epoch_logs.items()))
+                    cbs.on_epoch_end(epoch, epoch_logs)
+                    logs = epoch_logs
                     if self.stop_training:
                         break
-                if steps_run == 0 and epoch > initial_epoch:
-                    # A generator spent by the epochs before: no epoch of zeros in the
-                    # history, but Keras's warning, and the training ends here.
-                    ran_out_warning(stacklevel=2)
-                    break
-                epoch_logs = self._logs()
-                if val_source is not None and self._should_validate(epoch, validation_freq):
-                    val_logs = self._run_evaluation(val_source, validation_steps, cbs,
-                                                    verbose=0)
-                    epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
-                    epoch_logs = dict(sorted(epoch_logs.items()))
-                cbs.on_epoch_end(epoch, epoch_logs)
-                logs = epoch_logs
-                if self.stop_training:
-                    break
         except BaseException:
             if dp is not None:
                 dp.detach(failed=True)
