@@ -719,6 +719,56 @@ class CategoricalCrossentropy(Loss):
                 "label_smoothing": self.label_smoothing, "axis": self.axis}
 
 
+@LOSSES.register("categorical_focal_crossentropy")
+class CategoricalFocalCrossentropy(CategoricalCrossentropy):
+    """``sum(alpha * (1 - o) ** gamma * -y_true * log(o), axis=-1)`` with ``o`` the
+    probabilities (softmax of logits) over their row sum, clipped to ``[eps, 1 - eps]``:
+    confident predictions count less, as Keras computes it."""
+
+    name = "categorical_focal_crossentropy"
+
+    def __init__(self, alpha: float = 0.25, gamma: float = 2.0, from_logits: bool = False,
+                 label_smoothing: float = 0.0, axis: int = -1,
+                 reduction: str | None = "sum_over_batch_size",
+                 name: str | None = "categorical_focal_crossentropy", dtype: Any = None) -> None:
+        super().__init__(from_logits=from_logits, label_smoothing=label_smoothing, axis=axis,
+                         reduction=reduction, name=name, dtype=dtype)
+        self.alpha = float(alpha)
+        self.gamma = float(gamma)
+
+    def _probs(self, y_pred: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The row-normalized probabilities ``q`` and their clipped values ``o``."""
+        if self.from_logits:
+            q = np.exp(_log_softmax(y_pred))
+        else:
+            s = y_pred.sum(axis=-1, keepdims=True)
+            _check_prob_rows(s)
+            q = y_pred / s
+        return q, _clip_probs(q)
+
+    def call(self, y_true, y_pred):
+        t = self.smooth(y_true)
+        _, o = self._probs(y_pred)
+        return (self.alpha * (1.0 - o) ** self.gamma * (-t * np.log(o))).sum(axis=-1)
+
+    def grad(self, y_true, y_pred):
+        t = self.smooth(y_true)
+        q, o = self._probs(y_pred)
+        eps = epsilon()
+        # d/do of alpha t (1 - o)^gamma (-log o); zero where the clip holds o still
+        d_o = self.alpha * t * (self.gamma * (1.0 - o) ** (self.gamma - 1.0) * np.log(o)
+                                - (1.0 - o) ** self.gamma / o) if self.gamma \
+            else -self.alpha * t / o
+        d_o = d_o * ((q >= eps) & (q <= 1.0 - eps))
+        centred = d_o - (d_o * q).sum(axis=-1, keepdims=True)
+        if self.from_logits:
+            return q * centred  # through the softmax
+        return centred / y_pred.sum(axis=-1, keepdims=True)  # through q = p / sum(p)
+
+    def get_config(self):
+        return {**super().get_config(), "alpha": self.alpha, "gamma": self.gamma}
+
+
 @LOSSES.register("sparse_categorical_crossentropy", "scce")
 class SparseCategoricalCrossentropy(Loss):
     """Categorical cross-entropy with integer class indices as targets."""
@@ -900,6 +950,8 @@ poisson = _function(Poisson, "poisson")
 binary_crossentropy = _function(BinaryCrossentropy, "binary_crossentropy")
 binary_focal_crossentropy = _function(BinaryFocalCrossentropy, "binary_focal_crossentropy")
 categorical_crossentropy = _function(CategoricalCrossentropy, "categorical_crossentropy")
+categorical_focal_crossentropy = _function(CategoricalFocalCrossentropy,
+                                           "categorical_focal_crossentropy")
 sparse_categorical_crossentropy = _function(SparseCategoricalCrossentropy,
                                             "sparse_categorical_crossentropy")
 kld = KLD = kullback_leibler_divergence = kl_divergence
@@ -917,7 +969,8 @@ _FUNCTIONS: dict[type, Callable[..., Tensor]] = {
         mean_squared_error, mean_absolute_error, mean_absolute_percentage_error,
         mean_squared_logarithmic_error, huber, log_cosh, cosine_similarity, hinge,
         squared_hinge, categorical_hinge, kl_divergence, poisson, binary_crossentropy,
-        binary_focal_crossentropy, categorical_crossentropy, sparse_categorical_crossentropy)}
+        binary_focal_crossentropy, categorical_crossentropy, categorical_focal_crossentropy,
+        sparse_categorical_crossentropy)}
 
 
 def resolve(identifier: Any) -> Loss | None:

@@ -158,6 +158,11 @@ def gradient_cases(cls: type[Loss]) -> list[tuple[dict[str, Any], np.ndarray, np
         return [({}, onehot, rows), ({}, rng.dirichlet(np.ones(k), size=n), 2.0 * rows),
                 ({"label_smoothing": 0.1}, onehot, rows), ({"from_logits": True}, onehot, 2 * p),
                 ({"from_logits": True, "label_smoothing": 0.2}, onehot, p)]
+    if name == "CategoricalFocalCrossentropy":
+        return [({}, onehot, rows), ({"gamma": 0.0}, rng.dirichlet(np.ones(k), size=n), 2 * rows),
+                ({"alpha": 0.5, "gamma": 3.0, "label_smoothing": 0.1}, onehot, rows),
+                ({"from_logits": True}, onehot, 2 * p),
+                ({"from_logits": True, "label_smoothing": 0.2, "gamma": 1.5}, onehot, p)]
     if name == "SparseCategoricalCrossentropy":
         return [({}, labels, rows), ({}, labels[:, None], 3.0 * rows),
                 ({"from_logits": True}, labels, 2 * p), ({"ignore_class": 1}, labels, rows),
@@ -515,5 +520,6 @@ def test_python_numbers_become_floatx_as_in_keras():
 
 
 def test_keras_metrics_module_has_the_loss_functions_it_exports():
-    for name in ("log_cosh", "huber", "categorical_hinge", "binary_focal_crossentropy"):
+    for name in ("log_cosh", "huber", "categorical_hinge", "binary_focal_crossentropy",
+                 "categorical_focal_crossentropy"):
         assert getattr(mk.metrics, name) is getattr(mk.losses, name)

@@ -10,6 +10,7 @@ from ..losses import (  # Keras exports the per-sample functions here too
     binary_crossentropy,
     binary_focal_crossentropy,
     categorical_crossentropy,
+    categorical_focal_crossentropy,
     categorical_hinge,
     hinge,
     huber,

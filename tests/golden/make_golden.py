@@ -194,6 +194,13 @@ def _loss_data(rng: np.random.Generator) -> dict[str, dict[str, Any]]:
             "configs": [{}, {"label_smoothing": 0.1}, {"label_smoothing": 1.0}],
             "logit_configs": [{"from_logits": True},
                               {"from_logits": True, "label_smoothing": 0.2}]},
+        "CategoricalFocalCrossentropy": {
+            "data": {"onehot": (onehot, p_rows), "soft": (soft_t, p_rows),
+                     "unnormalised": (onehot, 3.0 * probs), "extreme": (cce_ext_t, cce_ext_p)},
+            "logit_data": {"logits": (onehot, logits), "extreme_logits": (cce_ext_t, ext_z)},
+            "configs": [{}, {"gamma": 0.0}, {"alpha": 0.5, "gamma": 3.0, "label_smoothing": 0.1}],
+            "logit_configs": [{"from_logits": True},
+                              {"from_logits": True, "label_smoothing": 0.2}]},
         "SparseCategoricalCrossentropy": {
             "data": {"labels_n": (labels, p_rows), "labels_n1": (labels[:, None], p_rows),
                      "unnormalised": (labels, 3.0 * probs),
@@ -264,6 +271,8 @@ def record_losses(keras: Any) -> dict[str, Any]:
          [{}, {"gamma": 1.0, "apply_class_balancing": True}, {"from_logits": True}]),
         ("categorical_crossentropy", "CategoricalCrossentropy",
          [{}, {"label_smoothing": 0.1}, {"from_logits": True}]),
+        ("categorical_focal_crossentropy", "CategoricalFocalCrossentropy",
+         [{}, {"gamma": 1.0, "alpha": 0.5}, {"from_logits": True}]),
         ("sparse_categorical_crossentropy", "SparseCategoricalCrossentropy",
          [{}, {"from_logits": True}]),
     ]:
