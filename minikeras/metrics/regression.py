@@ -64,6 +64,10 @@ SparseCategoricalCrossentropy = _loss_metric(
 BinaryFocalCrossentropy = _loss_metric(
     "BinaryFocalCrossentropy", L.BinaryFocalCrossentropy, "binary_focal_crossentropy",
     "binary_focal_crossentropy")
+# Keras has only the function; compile(metrics=["categorical_focal_crossentropy"]) means it.
+CategoricalFocalCrossentropy = _loss_metric(
+    "CategoricalFocalCrossentropy", L.CategoricalFocalCrossentropy,
+    "categorical_focal_crossentropy", "categorical_focal_crossentropy")
 Hinge = _loss_metric("Hinge", L.Hinge, "hinge", "hinge")
 SquaredHinge = _loss_metric("SquaredHinge", L.SquaredHinge, "squared_hinge", "squared_hinge")
 CategoricalHinge = _loss_metric("CategoricalHinge", L.CategoricalHinge, "categorical_hinge",
