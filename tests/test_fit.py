@@ -498,3 +498,34 @@ def test_validation_steps_start_from_the_first_batch_every_epoch():
                   validation_steps=2, validation_batch_size=2, verbose=0)
     first_four = np.mean(yv[:4, 0] ** 2)  # outputs are 0: the loss is the mean of y^2
     assert_close(h.history["val_loss"], [first_four] * 3, "float32")
+
+
+def test_metric_objects_start_empty_in_fit_as_in_keras():
+    # The TF imbalanced-data tutorial shares one list of metric objects between models.
+    x, y = np.zeros((8, 3)), np.ones((8, 1))
+    tp, acc = mk.metrics.TruePositives(name="tp"), mk.metrics.BinaryAccuracy(name="acc")
+    tp.update_state([[1.0]] * 5, [[1.0]] * 5)  # state left over from earlier use
+    acc.update_state([[1.0]] * 8, [[0.0]] * 8)
+    model = mk.Sequential([mk.Input((3,)), L.Dense(1, activation="sigmoid",
+                                                   bias_initializer="ones")])
+    model.compile("sgd", "binary_crossentropy", metrics=[tp, acc])
+    history = model.fit(x, y, epochs=2, batch_size=8, verbose=0)
+    assert history.history["tp"] == [8.0, 8.0] and history.history["acc"] == [1.0, 1.0]
+
+
+def test_a_loop_of_models_with_metrics_shows_each_warning_once():
+    import subprocess
+    import sys
+
+    script = (
+        "import numpy as np, minikeras as keras\n"
+        "x, y = np.zeros((8, 3)), np.zeros((8, 1))\n"
+        "keras.activations.get('sigmoid')(np.zeros(1))\n"  # scipy.special's import, first
+        "for i in range(3):\n"
+        "    m = keras.Sequential([keras.layers.Dense(1, activation='sigmoid',"
+        " input_shape=(3,))])\n"
+        "    m.compile('sgd', 'mse', metrics=['mae'])\n"
+        "    m.fit(x, y, verbose=0)\n")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         check=True)
+    assert out.stderr.count("Do not pass an `input_shape`") == 1, out.stderr

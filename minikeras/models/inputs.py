@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import copy
 import numbers
-import warnings
 from collections.abc import Iterator
 from typing import Any
 
@@ -246,8 +245,10 @@ class InputChecks:
             except Exception:  # noqa: BLE001 - a user's metric that cannot be copied is not probed
                 continue
             try:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")  # a probe row's warnings mean nothing
+                # A probe row's numeric warnings mean nothing. np.errstate, not
+                # warnings.catch_warnings: changing the filters makes Python forget which
+                # warnings it has shown, and a loop of models would repeat each one.
+                with np.errstate(all="ignore"):
                     probe.update_state(y, y_pred, sw if weighted else None)
             except (ValueError, TypeError):
                 # A metric may need more than one row (both classes, say): the full-size

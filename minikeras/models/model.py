@@ -245,6 +245,9 @@ class Model(InputChecks, ParallelSteps, Layer):
         for weighted, specs in ((False, self._metric_specs), (True, self._weighted_specs)):
             for spec in specs:
                 metric = self._make_metric(spec, y_shape, y_pred_shape)
+                # A metric object the user made (or shared with another model) starts
+                # empty, as Keras's fit and evaluate reset every metric before they begin.
+                metric.reset_state()
                 if weighted and metric.name in names:
                     metric.name = f"weighted_{metric.name}"
                 names.add(metric.name)
