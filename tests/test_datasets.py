@@ -17,6 +17,7 @@ import pytest
 
 import minikeras as mk
 from minikeras.datasets import _common, fashion_mnist, mnist
+from tests.helpers.offline import offline_keras_home  # noqa: F401 - the fixture
 
 GOLDEN = Path(__file__).parent / "golden" / "datasets_split.json"
 
@@ -27,15 +28,8 @@ BUNDLED = {  # name -> (rows, x shape after the row axis, x dtype, y dtype, labe
 }
 
 
-@pytest.fixture(autouse=True)
-def _offline_keras_home(tmp_path, monkeypatch):
-    """Each test has its own Keras cache, and any download attempt fails (no network)."""
-    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras_home"))
-
-    def refuse(url, *args, **kwargs):
-        raise urllib.error.URLError("network disabled in tests")
-
-    monkeypatch.setattr(urllib.request, "urlopen", refuse)
+# Each test has its own Keras cache, and any download attempt fails (no network).
+pytestmark = pytest.mark.usefixtures("offline_keras_home")
 
 
 # ---------------------------------------------------------------------- bundled sets

@@ -25,17 +25,10 @@ import numpy as np
 import pytest
 
 from minikeras.datasets import _common, boston_housing, california_housing, imdb, reuters
+from tests.helpers.offline import offline_keras_home  # noqa: F401 - the fixture
 
-
-@pytest.fixture(autouse=True)
-def _offline_keras_home(tmp_path, monkeypatch):
-    """Each test has its own Keras cache, and any download attempt fails (no network)."""
-    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras_home"))
-
-    def refuse(url, *args, **kwargs):
-        raise urllib.error.URLError("network disabled in tests")
-
-    monkeypatch.setattr(urllib.request, "urlopen", refuse)
+# Each test has its own Keras cache, and any download attempt fails (no network).
+pytestmark = pytest.mark.usefixtures("offline_keras_home")
 
 
 @pytest.fixture

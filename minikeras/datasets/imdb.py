@@ -82,13 +82,19 @@ def load_data(path: str | os.PathLike[str] | None = "imdb.npz", num_words: int |
 def get_word_index(path: str | os.PathLike[str] = "imdb_word_index.json") -> dict[str, int]:
     """Keras's ``{word: index}`` of the IMDB reviews (index 1 is the most frequent word;
     in ``load_data``'s sequences a word appears as ``index + index_from``)."""
-    file = keras_file("imdb", path, "imdb_word_index.json", WORD_INDEX_ORIGIN,
-                      WORD_INDEX_HASH, "the IMDB word index")
+    return read_word_index("imdb", path, "imdb_word_index.json", WORD_INDEX_ORIGIN,
+                           WORD_INDEX_HASH, "the IMDB word index")
+
+
+# ----------------------------------------------- Keras's sequence rules (also Reuters)
+def read_word_index(name: str, path: str | os.PathLike[str] | None, default: str, origin: str,
+                    file_hash: str, what: str) -> dict[str, int]:
+    """A ``{word: index}`` JSON file from the Keras cache (or ``path``)."""
+    file = keras_file(name, path, default, origin, file_hash, what)
     with open(file, encoding="utf-8") as f:
         return json.load(f)
 
 
-# ----------------------------------------------- Keras's sequence rules (also Reuters)
 def read_npz_arrays(file: str | os.PathLike[str], keys: Sequence[str]) -> dict[str, Any]:
     """The named arrays of an ``.npz`` read with ``read_npz_restricted``."""
     arrays = read_npz_restricted(file)

@@ -12,13 +12,19 @@ reuters21578/), as preprocessed by Keras.
 
 from __future__ import annotations
 
-import json
 import os
 
 import numpy as np
 
 from ._common import Split, keras_file
-from .imdb import drop_long, limit_vocabulary, read_npz_arrays, shift, shuffled
+from .imdb import (
+    drop_long,
+    limit_vocabulary,
+    read_npz_arrays,
+    read_word_index,
+    shift,
+    shuffled,
+)
 
 BASE_URL = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/"
 ORIGIN = BASE_URL + "reuters.npz"
@@ -78,10 +84,8 @@ def load_data(path: str | os.PathLike[str] | None = "reuters.npz",
 def get_word_index(path: str | os.PathLike[str] = "reuters_word_index.json") -> dict[str, int]:
     """Keras's ``{word: index}`` of the newswires (index 1 is the most frequent word;
     in ``load_data``'s sequences a word appears as ``index + index_from``)."""
-    file = keras_file("reuters", path, "reuters_word_index.json", WORD_INDEX_ORIGIN,
-                      WORD_INDEX_HASH, "the Reuters word index")
-    with open(file, encoding="utf-8") as f:
-        return json.load(f)
+    return read_word_index("reuters", path, "reuters_word_index.json", WORD_INDEX_ORIGIN,
+                           WORD_INDEX_HASH, "the Reuters word index")
 
 
 def get_label_names() -> tuple[str, ...]:
