@@ -102,4 +102,14 @@ def get(identifier: Any) -> Constraint | None:
 
 
 def serialize(constraint: Constraint) -> dict[str, Any]:
-    return {"class_name": type(constraint).__name__, "config": constraint.get_config()}
+    """Keras's form: ``{"module", "class_name", "config", "registered_name"}``."""
+    from .saving import serialize_keras_object
+
+    return serialize_keras_object(constraint)
+
+
+def deserialize(config: Any, custom_objects: dict[str, Any] | None = None) -> Constraint | None:
+    """Inverse of :func:`serialize` (Keras's form, or ``{"class_name", "config"}``)."""
+    if custom_objects and isinstance(config, dict) and config.get("class_name") in custom_objects:
+        return CONSTRAINTS.from_config_dict(config, custom_objects)
+    return get(config)

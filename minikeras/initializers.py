@@ -327,7 +327,10 @@ def get(identifier: Any) -> Initializer | None:
 
 
 def serialize(initializer: Initializer) -> dict[str, Any]:
-    return {"class_name": type(initializer).__name__, "config": initializer.get_config()}
+    """Keras's form: ``{"module", "class_name", "config", "registered_name"}``."""
+    from .saving import serialize_keras_object
+
+    return serialize_keras_object(initializer)
 
 
 def deserialize(config: Any) -> Initializer | None:

@@ -1006,7 +1006,10 @@ def get(identifier: Any) -> Loss | Callable[..., Any] | None:
 
 
 def serialize(loss: Loss) -> dict[str, Any]:
-    return {"class_name": type(loss).__name__, "config": loss.get_config()}
+    """Keras's form: ``{"module", "class_name", "config", "registered_name"}``."""
+    from .saving import serialize_keras_object
+
+    return serialize_keras_object(loss)
 
 
 def deserialize(config: Any) -> Loss | None:

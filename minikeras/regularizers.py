@@ -175,7 +175,10 @@ def get(identifier: Any) -> Regularizer | None:
 
 
 def serialize(regularizer: Regularizer) -> dict[str, Any]:
-    return {"class_name": type(regularizer).__name__, "config": regularizer.get_config()}
+    """Keras's form: ``{"module", "class_name", "config", "registered_name"}``."""
+    from .saving import serialize_keras_object
+
+    return serialize_keras_object(regularizer)
 
 
 def deserialize(config: Any) -> Regularizer | None:

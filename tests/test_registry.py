@@ -119,3 +119,18 @@ def test_registered_custom_objects_resolve_and_stay_out_of_the_names():
     finally:
         CUSTOM_OBJECTS.pop("Cube", None)
         CUSTOM_OBJECTS.pop("Tests>Cube", None)
+
+
+@pytest.mark.parametrize("module, make", [
+    ("losses", lambda: mk.losses.Huber(delta=2.0)),
+    ("metrics", lambda: mk.metrics.AUC(num_thresholds=50)),
+    ("initializers", lambda: mk.initializers.GlorotUniform(seed=3)),
+    ("regularizers", lambda: mk.regularizers.L1L2(0.1, 0.2)),
+    ("constraints", lambda: mk.constraints.MaxNorm(2))])
+def test_module_serialize_writes_keras_form_and_reads_it_back(module, make):
+    obj = make()
+    spec = getattr(mk, module).serialize(obj)
+    assert spec == {"module": f"keras.{module}", "class_name": type(obj).__name__,
+                    "config": obj.get_config(), "registered_name": None}  # as Keras writes it
+    back = getattr(mk, module).deserialize(spec)
+    assert type(back) is type(obj) and back.get_config() == obj.get_config()

@@ -111,8 +111,10 @@ def get(identifier: Any) -> Metric | None:
 
 
 def serialize(metric: Metric) -> dict[str, Any]:
-    """Keras's form: ``{"class_name": ..., "config": metric.get_config()}``."""
-    return {"class_name": type(metric).__name__, "config": metric.get_config()}
+    """Keras's form: ``{"module", "class_name", "config", "registered_name"}``."""
+    from ..saving import serialize_keras_object
+
+    return serialize_keras_object(metric)
 
 
 def deserialize(config: dict[str, Any]) -> Metric:
