@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
 import time
+import warnings
 from typing import Any
 
 import numpy as np
@@ -18,7 +21,7 @@ from .config import (
 
 __all__ = ["Progbar", "PyDataset", "Sequence", "clear_session", "custom_object_scope",
            "deserialize_keras_object", "disable_interactive_logging",
-           "enable_interactive_logging", "get_custom_objects", "get_registered_object",
+           "enable_interactive_logging", "get_custom_objects", "get_file", "get_registered_object",
            "is_interactive_logging_enabled", "is_keras_tensor", "normalize",
            "pack_x_y_sample_weight", "pad_sequences",
            "register_keras_serializable", "serialize_keras_object", "set_random_seed",
@@ -69,6 +72,105 @@ def normalize(x: Any, axis: int = -1, order: int = 2) -> np.ndarray:
     norm = np.linalg.norm(x, ord=order, axis=axis, keepdims=True)
     norm[norm == 0] = 1
     return x / norm
+
+
+def get_file(fname: str | None = None, origin: str | None = None, untar: bool = False,
+             md5_hash: str | None = None, file_hash: str | None = None,
+             cache_subdir: str = "datasets", hash_algorithm: str = "auto",
+             extract: bool = False, archive_format: str = "auto", cache_dir: Any = None,
+             force_download: bool = False) -> str:
+    """Keras's ``get_file``: the file ``origin`` names, downloaded once into
+    ``<cache_dir or ~/.keras>/<cache_subdir>/<fname>`` and reused from there (checked
+    against ``file_hash`` when given); with ``extract=True`` the archive's folder.
+    Without a network, a file copied there beforehand is used as it is."""
+    import urllib.parse
+    from pathlib import Path
+
+    from .datasets import _common
+
+    if origin is None:
+        raise ValueError('Please specify the "origin" argument (URL of the file to download).')
+    if md5_hash is not None and file_hash is None:
+        file_hash, hash_algorithm = md5_hash, "md5"
+    base = Path(os.fspath(cache_dir)).expanduser() if cache_dir is not None \
+        else _common.keras_home()
+    if not os.access(base if base.exists() else base.parent, os.W_OK):
+        base = Path("/tmp") / ".keras"  # Keras's fallback for a folder it cannot write
+    folder = base / cache_subdir
+    folder.mkdir(parents=True, exist_ok=True)
+    given = fname
+    fname = os.fspath(fname) if fname else os.path.basename(urllib.parse.urlsplit(origin).path)
+    if not fname:
+        raise ValueError(f"Can't parse the file name from the origin provided: '{origin}'."
+                         "Please specify the `fname` argument.")
+    if given and os.sep in fname:
+        raise ValueError("Paths are no longer accepted as the `fname` argument. To specify the "
+                         "file's parent directory, use the `cache_dir` argument. Received: "
+                         f"fname={fname}")
+    target, unpack_to = folder / fname, None
+    if extract or untar:  # Keras's names for the archive and its folder
+        if given and "." in fname:
+            unpack_to = folder / f"{fname[:fname.find('.')]}_extracted"
+        else:
+            target, unpack_to = folder / f"{fname}_archive", folder / fname
+    algorithm = hash_algorithm if hash_algorithm != "auto" or file_hash is None \
+        else _common.hash_name(file_hash)
+
+    def matches(path: Path) -> bool:
+        digest = hashlib.new(algorithm)
+        with open(path, "rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                digest.update(block)
+        return digest.hexdigest() == file_hash
+
+    if force_download or not target.exists() or (file_hash is not None
+                                                  and not matches(target)):
+        _say(f"Downloading data from {origin}")
+        try:
+            _common._download(origin, target)
+        except Exception as exc:
+            raise Exception(f"URL fetch failure on {origin}: {getattr(exc, 'reason', exc)} "
+                            f"(without a network, copy the file to {str(target)!r})") from exc
+        if file_hash is not None and not matches(target):
+            raise ValueError(f"Incomplete or corrupted file detected. The {algorithm} file "
+                             f"hash does not match the provided value of {file_hash}.")
+    if unpack_to is None:
+        return str(target)
+    _unpack(target, unpack_to, "tar" if untar else archive_format)
+    return str(unpack_to)
+
+
+def _say(text: str) -> None:
+    from .config import say
+
+    say(text)
+
+
+def _unpack(archive: Any, folder: Any, archive_format: Any) -> None:
+    """Extract a zip or tar archive (no member may land outside ``folder``)."""
+    import tarfile
+    import zipfile
+
+    formats = ["tar", "zip"] if archive_format in ("auto", None) else \
+        [archive_format] if isinstance(archive_format, str) else list(archive_format)
+    if "tar" in formats and tarfile.is_tarfile(archive):
+        with tarfile.open(archive) as tar:
+            if hasattr(tarfile, "data_filter"):
+                tar.extractall(folder, filter="data")
+            else:  # Python without extraction filters: refuse what escapes by hand
+                root = os.path.realpath(folder)
+                for member in tar.getmembers():
+                    where = os.path.realpath(os.path.join(folder, member.name))
+                    if not where.startswith(root + os.sep) or member.issym() or member.islnk():
+                        raise ValueError(f"{archive}: member {member.name!r} would be "
+                                         "extracted outside the folder.")
+                tar.extractall(folder)
+        return
+    if "zip" in formats and zipfile.is_zipfile(archive):
+        with zipfile.ZipFile(archive) as z:
+            z.extractall(folder)  # zipfile drops absolute paths and '..' parts
+        return
+    warnings.warn("Could not extract archive.", stacklevel=3)
 
 
 def get_custom_objects() -> dict[str, Any]:

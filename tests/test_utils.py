@@ -88,3 +88,38 @@ def test_to_categorical_reads_digit_strings_as_keras():
     np.testing.assert_array_equal(mk.utils.to_categorical(["0", "2", "1"]), np.eye(3)[[0, 2, 1]])
     with pytest.raises(ValueError, match="not integers"):
         mk.utils.to_categorical(["a", "b"])
+
+
+def test_get_file_downloads_once_checks_hashes_and_extracts(tmp_path, capsys):
+    import hashlib
+    import tarfile
+    import zipfile
+
+    source = tmp_path / "web"
+    source.mkdir()
+    (source / "train.csv").write_text("a,b\n1,2\n")
+    url = (source / "train.csv").as_uri()  # file:// needs no network
+    cache = tmp_path / "cache"
+    path = U.get_file("train.csv", url, cache_dir=cache)
+    assert path == str(cache / "datasets" / "train.csv")
+    assert "Downloading" in capsys.readouterr().out
+    (source / "train.csv").write_text("changed\n")
+    with open(U.get_file("train.csv", url, cache_dir=cache)) as f:
+        assert f.read() == "a,b\n1,2\n"  # from the cache, not fetched again
+    md5 = hashlib.md5(b"changed\n").hexdigest()
+    assert open(U.get_file("train.csv", url, cache_dir=cache, md5_hash=md5)).read() == "changed\n"
+    with pytest.raises(ValueError, match="file hash does not match"):
+        U.get_file("other.csv", url, cache_dir=cache, file_hash="0" * 64)
+    assert U.get_file(origin=url, cache_dir=cache).endswith("train.csv")  # name from the URL
+    with pytest.raises(ValueError, match="Paths are no longer accepted"):
+        U.get_file("sub/train.csv", url, cache_dir=cache)
+    with zipfile.ZipFile(source / "pack.zip", "w") as z:
+        z.writestr("inner/x.txt", "zip")
+    folder = U.get_file("pack.zip", (source / "pack.zip").as_uri(), cache_dir=cache, extract=True)
+    assert folder.endswith("pack_extracted") and open(f"{folder}/inner/x.txt").read() == "zip"
+    member = source / "y.txt"
+    member.write_text("tar")
+    with tarfile.open(source / "pack.tar.gz", "w:gz") as t:
+        t.add(member, arcname="y.txt")
+    folder = U.get_file("data", (source / "pack.tar.gz").as_uri(), cache_dir=cache, untar=True)
+    assert folder == str(cache / "datasets" / "data") and open(f"{folder}/y.txt").read() == "tar"
