@@ -882,3 +882,27 @@ def test_swap_ema_weights_validates_on_the_averages_and_trains_on_the_weights(sw
     model.optimizer.finalize_variable_values()
     assert_close(model.predict(x, verbose=0), on_ema, "float32")
 
+
+
+def test_callback_params_as_keras_hands_them_over():
+    seen = {}
+
+    class Spy(mk.callbacks.Callback):
+        def on_train_begin(self, logs=None):
+            seen["fit"] = dict(self.params)
+
+        def on_test_begin(self, logs=None):
+            seen.setdefault("evaluate", dict(self.params))
+
+        def on_predict_begin(self, logs=None):
+            seen["predict"] = dict(self.params)
+
+    model = mk.Sequential([mk.Input((2,)), mk.layers.Dense(1)])
+    model.compile("sgd", "mse")
+    x, y = np.ones((10, 2)), np.ones((10, 1))
+    history = model.fit(x, y, batch_size=4, epochs=2, callbacks=[Spy()])
+    assert seen["fit"] == history.params == {"verbose": "auto", "epochs": 2, "steps": 3}
+    model.evaluate(x, y, batch_size=5, verbose=0, callbacks=[Spy()])
+    assert seen["evaluate"] == {"verbose": 0, "epochs": 1, "steps": 2}
+    model.predict(x, batch_size=4, verbose=0, callbacks=[Spy()])
+    assert seen["predict"] == {"verbose": 0, "epochs": 1, "steps": 3}  # steps: custom bars

@@ -462,7 +462,7 @@ class Model(InputChecks, ParallelSteps, Layer):
         if not isinstance(validation_split, numbers.Real) or not 0 <= validation_split < 1:
             raise ValueError("`validation_split` must be a float in [0, 1). "
                              f"Received: validation_split={validation_split!r}")
-        verbose = _resolve_verbose(verbose)
+        verbose_arg, verbose = verbose, _resolve_verbose(verbose)  # callbacks see it as given
         cap = config.max_epochs()
         if cap and cap < epochs:
             warnings.warn(f"Limiting epochs to {cap}", stacklevel=2)
@@ -510,8 +510,8 @@ class Model(InputChecks, ParallelSteps, Layer):
         iterator = EpochIterator(source, steps_per_epoch, rng=self._rng)
         cbs = CallbackList(callbacks, model=self, add_history=True,
                            add_progbar=verbose != 0 and distribution.is_chief(),
-                           verbose=verbose, epochs=epochs, steps=iterator.num_steps)
-        cbs.params = {"verbose": verbose, "epochs": epochs, "steps": iterator.num_steps}
+                           verbose=verbose_arg, epochs=epochs, steps=iterator.num_steps)
+        cbs.params = {"verbose": verbose_arg, "epochs": epochs, "steps": iterator.num_steps}
         for cb in cbs:
             cb.set_params(cbs.params)
         self.stop_training = False
@@ -654,14 +654,14 @@ class Model(InputChecks, ParallelSteps, Layer):
         self._require_compiled("evaluate")
         batch_size = _check_positive_int("batch_size", batch_size)
         steps = _capped_steps(_check_positive_int("steps", steps))
-        verbose = _resolve_verbose(verbose)
+        verbose_arg, verbose = verbose, _resolve_verbose(verbose)
         _check_callbacks(callbacks)
         source = self._source(x, y, sample_weight, batch_size, False, None, "evaluate",
                               needs_y=True)
         self._build_for_source(source)
         self._prepare_eval(broadcast=True)
-        cbs = CallbackList(callbacks, model=self, add_history=False, verbose=verbose,
-                           epochs=1, steps=source.num_batches)
+        cbs = CallbackList(callbacks, model=self, add_history=False, verbose=verbose_arg,
+                           epochs=1, steps=steps or source.num_batches)
         start = time.perf_counter()
         logs = self._run_evaluation(source, steps, cbs, verbose)
         if verbose:
@@ -686,7 +686,7 @@ class Model(InputChecks, ParallelSteps, Layer):
             raise TypeError(f"predict() got unexpected keyword argument(s): {sorted(kwargs)}")
         batch_size = _check_positive_int("batch_size", batch_size)
         steps = _capped_steps(_check_positive_int("steps", steps))
-        verbose = _resolve_verbose(verbose)
+        verbose_arg, verbose = verbose, _resolve_verbose(verbose)
         _check_callbacks(callbacks)
         start = time.perf_counter()
         # A built model checks dense x for NaN/inf chunk by chunk below (see
@@ -700,9 +700,10 @@ class Model(InputChecks, ParallelSteps, Layer):
                                                 check_x=not check_later)
             source = ArraySource(xs, batch_size=batch_size or 32, dtype=self._model_dtype())
         self._build_for_source(source)
-        cbs = CallbackList(callbacks, model=self, add_history=False, verbose=0)
-        listen = cbs.wants("on_predict_batch_begin") or cbs.wants("on_predict_batch_end")
         user_steps = source.num_batches  # at the user's batch size, before chunking
+        cbs = CallbackList(callbacks, model=self, add_history=False, verbose=verbose_arg,
+                           epochs=1, steps=steps or user_steps)  # Keras's three params
+        listen = cbs.wants("on_predict_batch_begin") or cbs.wants("on_predict_batch_end")
         if steps is None:  # `steps` counts the user's batches
             source = self._maybe_chunk(source, listen, for_loss=False)
         iterator = EpochIterator(source, steps, rng=None)
