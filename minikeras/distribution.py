@@ -127,7 +127,7 @@ class DataParallel:
     def _install_abort_hook(self) -> None:
         """An exception on one rank ends the whole job instead of hanging the others."""
         previous = sys.excepthook
-        comm, rank = self.comm, self.rank
+        comm, rank, MPI = self.comm, self.rank, self.MPI  # noqa: N806 - mpi4py's name
 
         def hook(kind, value, tb):
             text = (f"minikeras: rank {rank} failed; aborting the MPI job.\n"
@@ -135,7 +135,9 @@ class DataParallel:
             # One raw write, then a moment for the launcher to forward it:
             # Abort tears the job down at once.
             os.write(2, text.encode(errors="replace"))
-            time.sleep(0.2)
+            # An MPI error here usually means a peer died: wait longer, so that the
+            # launcher reports that rank (the one killed) before this one's Abort.
+            time.sleep(1.0 if isinstance(value, MPI.Exception) else 0.2)
             try:
                 comm.Abort(1)
             finally:  # pragma: no cover - Abort does not return

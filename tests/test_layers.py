@@ -650,3 +650,10 @@ def test_variable_is_created_with_keras_constructor():
         mk.Variable(mk.initializers.Ones())
     with pytest.raises(ValueError, match="shape=\\(3,\\) was given"):
         mk.Variable(np.zeros(2), shape=(3,))
+
+
+def test_batchnorm_config_has_keras_315_renorm_keys():
+    config = L.BatchNormalization().get_config()
+    assert (config["renorm"], config["renorm_clipping"], config["renorm_momentum"]) == (
+        False, None, 0.99)
+    assert L.BatchNormalization.from_config(config).get_config() == config

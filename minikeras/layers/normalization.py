@@ -116,8 +116,8 @@ class BatchNormalization(_NormBase):
         if kwargs.pop("renorm", False):
             raise ValueError("BatchNormalization(renorm=True) (batch renormalization) is not "
                              "implemented in minikeras.")
-        kwargs.pop("renorm_clipping", None)
-        kwargs.pop("renorm_momentum", None)
+        renorm_clipping = kwargs.pop("renorm_clipping", None)
+        renorm_momentum = kwargs.pop("renorm_momentum", 0.99)
         kwargs.pop("fused", None)
         super().__init__(axis=axis, epsilon=epsilon, center=center, scale=scale,
                          beta_initializer=beta_initializer, gamma_initializer=gamma_initializer,
@@ -131,6 +131,8 @@ class BatchNormalization(_NormBase):
                              f"momentum={momentum!r}")
         self.momentum = float(momentum)
         self.synchronized = synchronized
+        # Keras 3.15 writes these in its config; renorm itself stays refused above
+        self.renorm_clipping, self.renorm_momentum = renorm_clipping, renorm_momentum
         self.moving_mean_initializer = initializers.get(moving_mean_initializer)
         self.moving_variance_initializer = initializers.get(moving_variance_initializer)
         self.moving_mean = None
@@ -196,7 +198,8 @@ class BatchNormalization(_NormBase):
         return {**super().get_config(), "momentum": self.momentum,
                 "moving_mean_initializer": serialize(self.moving_mean_initializer),
                 "moving_variance_initializer": serialize(self.moving_variance_initializer),
-                "synchronized": self.synchronized}
+                "synchronized": self.synchronized, "renorm": False,
+                "renorm_clipping": self.renorm_clipping, "renorm_momentum": self.renorm_momentum}
 
 
 @LAYERS.register()
