@@ -692,8 +692,12 @@ def _from_layer_spec(spec: dict[str, Any]) -> Activation | None:
     from .layers import LAYERS
 
     name = spec.get("class_name")
-    if not isinstance(name, str) or name in ACTIVATIONS or name == "function" \
-            or not (str(spec.get("module", "")).startswith("keras.layers") or name in LAYERS):
+    # The module decides first: Softmax is both a layer and an activation's name.
+    config = spec.get("config")
+    layer_module = str(spec.get("module", "")).startswith("keras.layers") or (
+        isinstance(config, dict) and ("trainable" in config or "name" in config))
+    if not isinstance(name, str) or name == "function" \
+            or not (layer_module or (name in LAYERS and name not in ACTIVATIONS)):
         return None
     layer = LAYERS.from_config_dict(spec)
     return LayerActivation(layer) if _activation_layer(layer) else None

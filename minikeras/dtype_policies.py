@@ -40,10 +40,17 @@ class DTypePolicy:
             name = name.name
         if not isinstance(name, str):
             name = np.dtype(name).name
-        if name not in _PLAIN + _MIXED:
-            raise ValueError(f"Cannot convert '{name}' to a mixed precision DTypePolicy. Valid "
+        given = name
+        if name not in _MIXED and name not in _PLAIN:
+            try:  # any other NumPy type is a plain policy (int32 inputs, Keras accepts them)
+                name = np.dtype(name).name
+            except TypeError:
+                name = None
+        if name is None or (name not in _MIXED and name not in _PLAIN
+                            and np.dtype(name).kind not in "biuf"):
+            raise ValueError(f"Cannot convert '{given}' to a mixed precision DTypePolicy. Valid "
                              "policies include 'mixed_float16', 'mixed_bfloat16', and the name "
-                             f"of any float dtype minikeras computes in ({', '.join(_PLAIN)}).")
+                             "of a NumPy number type.")
         self._name = name
 
     @property

@@ -148,6 +148,7 @@ def _say(text: str) -> None:
 
 def _unpack(archive: Any, folder: Any, archive_format: Any) -> None:
     """Extract a zip or tar archive (no member may land outside ``folder``)."""
+    import shutil
     import tarfile
     import zipfile
 
@@ -155,16 +156,25 @@ def _unpack(archive: Any, folder: Any, archive_format: Any) -> None:
         [archive_format] if isinstance(archive_format, str) else list(archive_format)
     if "tar" in formats and tarfile.is_tarfile(archive):
         with tarfile.open(archive) as tar:
-            if hasattr(tarfile, "data_filter"):
-                tar.extractall(folder, filter="data")
-            else:  # Python without extraction filters: refuse what escapes by hand
-                root = os.path.realpath(folder)
-                for member in tar.getmembers():
-                    where = os.path.realpath(os.path.join(folder, member.name))
-                    if not where.startswith(root + os.sep) or member.issym() or member.islnk():
-                        raise ValueError(f"{archive}: member {member.name!r} would be "
-                                         "extracted outside the folder.")
-                tar.extractall(folder)
+            # Checked by hand, member by member, whatever the Python: links are refused
+            # outright (extraction filters of some Python versions can be bypassed with
+            # them), and every path must stay inside the folder.
+            root = os.path.realpath(folder)
+            members = tar.getmembers()
+            for member in members:
+                where = os.path.realpath(os.path.join(root, member.name))
+                inside = where == root or where.startswith(root + os.sep)
+                if not inside or not (member.isfile() or member.isdir()):
+                    raise ValueError(f"{archive}: member {member.name!r} is a link, a device "
+                                     "or a path outside the folder; not extracted.")
+            for member in members:
+                if member.isdir():
+                    os.makedirs(os.path.join(root, member.name), exist_ok=True)
+                    continue
+                target = os.path.join(root, member.name)
+                os.makedirs(os.path.dirname(target), exist_ok=True)
+                with tar.extractfile(member) as source, open(target, "wb") as out:
+                    shutil.copyfileobj(source, out)
         return
     if "zip" in formats and zipfile.is_zipfile(archive):
         with zipfile.ZipFile(archive) as z:

@@ -325,3 +325,14 @@ def test_from_config_custom_objects_reach_a_layers_activation():
     assert rebuilt.layers[0].activation.fn is custom_act
     with pytest.raises(ValueError, match="custom_act"):  # the scope ends with the call
         mk.Sequential.from_config(config)
+
+
+def test_a_softmax_layer_as_an_activation_loads_back(tmp_path):
+    # "Softmax" names both a layer and an activation: the saved layer config decides.
+    model = mk.Sequential([mk.Input((3,)), mk.layers.Dense(4, activation=mk.layers.Softmax())])
+    model.save(tmp_path / "s.keras")
+    for copy in (mk.models.load_model(tmp_path / "s.keras"),
+                 mk.Sequential.from_config(model.get_config())):
+        assert isinstance(copy.layers[0].activation, mk.activations.LayerActivation)
+    out = mk.models.load_model(tmp_path / "s.keras").predict(np.ones((2, 3)), verbose=0)
+    assert_close(out.sum(axis=1), [1.0, 1.0], "float32")

@@ -203,8 +203,11 @@ def test_dtype_policies_as_keras_names_them():
     assert [layer.dtype for layer in model.layers] == ["float32", "float32"]
     assert model.predict(np.ones((2, 3)), verbose=0).dtype == np.float32
     assert mk.layers.Dense(2, dtype=mk.DTypePolicy("float64")).dtype_policy.name == "float64"
-    with pytest.raises(ValueError, match="Cannot convert 'int8'"):
-        mk.DTypePolicy("int8")
+    with pytest.raises(ValueError, match="Cannot convert 'float_7'"):
+        mk.DTypePolicy("float_7")
+    assert mk.DTypePolicy("int32").variable_dtype == "int32"  # integer inputs, as Keras
+    inputs = mk.Sequential([mk.Input((4,), dtype="int32"), mk.layers.Dense(2)])
+    assert inputs.predict(np.ones((2, 4), "int32"), verbose=0).shape == (2, 2)
     with pytest.warns(UserWarning, match="need no scaling"):
         assert isinstance(mk.mixed_precision.LossScaleOptimizer(mk.optimizers.Adam()),
                           mk.optimizers.Adam)

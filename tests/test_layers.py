@@ -657,3 +657,12 @@ def test_batchnorm_config_has_keras_315_renorm_keys():
     assert (config["renorm"], config["renorm_clipping"], config["renorm_momentum"]) == (
         False, None, 0.99)
     assert L.BatchNormalization.from_config(config).get_config() == config
+
+
+def test_weights_built_inside_a_frozen_layer_are_frozen_as_in_keras():
+    layer = L.Dense(8)
+    layer.trainable = False
+    layer.build((None, 3))
+    assert [v.trainable for v in layer.weights] == [False, False]
+    layer.trainable = True
+    assert [v.trainable for v in layer.weights] == [True, True]

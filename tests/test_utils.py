@@ -123,3 +123,27 @@ def test_get_file_downloads_once_checks_hashes_and_extracts(tmp_path, capsys):
         t.add(member, arcname="y.txt")
     folder = U.get_file("data", (source / "pack.tar.gz").as_uri(), cache_dir=cache, untar=True)
     assert folder == str(cache / "datasets" / "data") and open(f"{folder}/y.txt").read() == "tar"
+
+
+def test_get_file_refuses_tar_links_and_escapes(tmp_path):
+    import tarfile
+
+    source = tmp_path / "web"
+    source.mkdir()
+    (source / "a.txt").write_text("a")
+    with tarfile.open(source / "links.tar", "w") as t:
+        t.add(source / "a.txt", arcname="./a.txt")
+        link = tarfile.TarInfo("escape")
+        link.type, link.linkname = tarfile.SYMTYPE, "../../outside"
+        t.addfile(link)
+    with tarfile.open(source / "dots.tar", "w") as t:
+        t.add(source, arcname=".", recursive=False)  # a "." member, as `tar -C dir .` makes
+        t.add(source / "a.txt", arcname="./sub/a.txt")
+    cache = tmp_path / "cache"
+    with pytest.raises(ValueError, match="is a link"):
+        U.get_file("links.tar", (source / "links.tar").as_uri(), cache_dir=cache, extract=True)
+    assert not (tmp_path / "outside").exists()
+    folder = U.get_file("dots.tar", (source / "dots.tar").as_uri(), cache_dir=cache,
+                        extract=True)
+    with open(f"{folder}/sub/a.txt") as f:
+        assert f.read() == "a"

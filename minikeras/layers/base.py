@@ -387,6 +387,8 @@ class Layer:
         var = Variable(value, name=name, trainable=trainable, path=f"{self.name}/{name}",
                        regularizer=regularizers_mod.get(regularizer),
                        constraint=constraints_mod.get(constraint))
+        if not self.trainable:  # created inside a frozen layer: Keras marks it frozen too
+            var.trainable = False
         self._variables.append(var)
         return var
 

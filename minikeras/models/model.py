@@ -467,8 +467,9 @@ class Model(InputChecks, ParallelSteps, Layer):
         if cap and cap < epochs:
             warnings.warn(f"Limiting epochs to {cap}", stacklevel=2)
             epochs = cap
-        validation_steps = _capped_steps(
-            _check_positive_int("validation_steps", validation_steps))
+        validation_steps = _check_positive_int("validation_steps", validation_steps)
+        if validation_data is not None or validation_split:  # warn once without validation
+            validation_steps = _capped_steps(validation_steps)
         validation_freq = _check_validation_freq(validation_freq)
         _check_callbacks(callbacks)
 
