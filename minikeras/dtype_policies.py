@@ -16,7 +16,6 @@ from typing import Any
 
 import numpy as np
 
-_PLAIN = ("float16", "float32", "float64")
 _MIXED = ("mixed_float16", "mixed_bfloat16")
 
 _global: DTypePolicy | None = None
@@ -27,8 +26,8 @@ class DTypePolicy:
     """A layer's dtype policy: ``name``, ``compute_dtype`` and ``variable_dtype``.
 
     Args:
-        name: ``"float32"``, ``"float64"``, ``"float16"``, ``"mixed_float16"`` or
-            ``"mixed_bfloat16"``; None means ``keras.config.floatx()``.
+        name: a NumPy number type (``"float32"``, ``"int32"``...), ``"mixed_float16"``
+            or ``"mixed_bfloat16"``; None means ``keras.config.floatx()``.
     """
 
     def __init__(self, name: str | None = None) -> None:
@@ -38,19 +37,16 @@ class DTypePolicy:
             name = floatx()
         if isinstance(name, DTypePolicy):
             name = name.name
-        if not isinstance(name, str):
-            name = np.dtype(name).name
-        given = name
-        if name not in _MIXED and name not in _PLAIN:
-            try:  # any other NumPy type is a plain policy (int32 inputs, Keras accepts them)
-                name = np.dtype(name).name
+        if name not in _MIXED:
+            try:  # any NumPy number type is a plain policy (int32 inputs too, as in Keras)
+                plain = np.dtype(name)
             except TypeError:
-                name = None
-        if name is None or (name not in _MIXED and name not in _PLAIN
-                            and np.dtype(name).kind not in "biuf"):
-            raise ValueError(f"Cannot convert '{given}' to a mixed precision DTypePolicy. Valid "
-                             "policies include 'mixed_float16', 'mixed_bfloat16', and the name "
-                             "of a NumPy number type.")
+                plain = None
+            if plain is None or plain.kind not in "biuf":
+                raise ValueError(f"Cannot convert '{name}' to a mixed precision DTypePolicy. "
+                                 "Valid policies include 'mixed_float16', 'mixed_bfloat16', "
+                                 "and the name of a NumPy number type.")
+            name = plain.name
         self._name = name
 
     @property

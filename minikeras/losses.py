@@ -137,6 +137,11 @@ class Loss:
             y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
         if y_true.shape != y_pred.shape:
             self.check_shapes(y_true, y_pred)
+        moved = self._moved_axis(y_pred.ndim)
+        if moved is not None:
+            if not self.sparse_targets:
+                y_true = np.moveaxis(y_true, moved, -1)
+            y_pred = np.moveaxis(y_pred, moved, -1)
         return y_true, y_pred
 
     def check_shapes(self, y_true: np.ndarray, y_pred: np.ndarray) -> None:
@@ -149,23 +154,18 @@ class Loss:
                 f"{type(self).__name__}: y_true and y_pred must have the same shape. "
                 f"Received: y_true.shape={y_true.shape}, y_pred.shape={y_pred.shape}.{hint}")
 
-    def _class_axis_last(self, y_true: np.ndarray, y_pred: np.ndarray
-                         ) -> tuple[np.ndarray, np.ndarray, int | None]:
-        """Move the ``axis`` a loss reduces over (Keras's ``axis=`` argument) to the end,
-        where ``call`` and ``grad`` reduce; the axis moved, to move the gradient back, or
-        None when it is the last one already."""
+    def _moved_axis(self, ndim: int) -> int | None:
+        """The ``axis`` a loss reduces over (Keras's ``axis=`` argument) when it is not the
+        last one: ``prepare`` moves it to the end, where ``call`` and ``grad`` reduce, and
+        ``value_and_grad`` moves the gradient back."""
         axis = getattr(self, "axis", -1)
-        if axis is None or axis == -1 or y_pred.ndim == 0:
-            return y_true, y_pred, None
-        if not -y_pred.ndim <= axis < y_pred.ndim:
+        if axis is None or axis == -1 or ndim == 0:
+            return None
+        if not -ndim <= axis < ndim:
             raise ValueError(f"{type(self).__name__}: axis={axis} is out of range for y_pred "
-                             f"of shape {y_pred.shape}.")
-        axis %= y_pred.ndim
-        if axis == y_pred.ndim - 1:
-            return y_true, y_pred, None
-        if not self.sparse_targets:
-            y_true = np.moveaxis(y_true, axis, -1)
-        return y_true, np.moveaxis(y_pred, axis, -1), axis
+                             f"of rank {ndim}.")
+        axis %= ndim
+        return None if axis == ndim - 1 else axis
 
     def mask(self, y_true: np.ndarray) -> np.ndarray | None:
         """Which per-sample values count (Keras's loss mask), or None for all of them.
@@ -241,7 +241,6 @@ class Loss:
     def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> Tensor:
         """The reduced loss (a 0-d array with ``.numpy()``), as Keras returns it."""
         y_true, y_pred = self.prepare(y_true, y_pred)
-        y_true, y_pred, _ = self._class_axis_last(y_true, y_pred)
         values = self.call(y_true, y_pred)
         loss, _ = self.reduce(values, sample_weight, self.mask(y_true))
         return np.asarray(loss, dtype=y_pred.dtype).view(Tensor)
@@ -254,12 +253,12 @@ class Loss:
         and the gradient is that mean's.
         """
         y_true, y_pred = self.prepare(y_true, y_pred)
-        y_true, y_pred, moved = self._class_axis_last(y_true, y_pred)
         values = self.call(y_true, y_pred)
         loss, scale = self.reduce(values, sample_weight, self.mask(y_true))
         if np.ndim(loss):
             loss = float(np.mean(loss)) if np.size(loss) else 0.0
         grad = _apply_scale(self.grad(y_true, y_pred), scale)
+        moved = self._moved_axis(y_pred.ndim)
         return float(loss), grad if moved is None else np.moveaxis(grad, -1, moved)
 
     def get_config(self) -> dict[str, Any]:
@@ -924,7 +923,6 @@ def _function(cls: type[Loss], fn_name: str, **defaults: Any) -> Callable[..., T
     def fn(y_true: Any, y_pred: Any, **kwargs: Any) -> Tensor:
         loss = cls(**{**defaults, **kwargs})
         t, p = loss.prepare(y_true, y_pred)
-        t, p, _ = loss._class_axis_last(t, p)
         return loss.call(t, p).view(Tensor)
 
     fn.__name__ = fn.__qualname__ = fn_name

@@ -26,7 +26,6 @@ class LossMetric(MeanMetricWrapper):
 
     def fn(self, y_true: Any, y_pred: Any) -> np.ndarray:
         t, p = self._loss.prepare(y_true, y_pred)
-        t, p, _ = self._loss._class_axis_last(t, p)
         values = self._loss.call(t, p)
         return values if self.sign == 1.0 else self.sign * values
 
